@@ -1,0 +1,56 @@
+//! `doppel-bundle`: builds the plugin in release mode and lays out `Doppel.ofx.bundle`.
+//!
+//! Usage: `cargo run -p doppel-bundle --release -- [--out DIR] [--debug]`
+//! (default DIR: `target/bundle`). Copy the bundle folder into the host's OFX plugin folder.
+
+use std::path::PathBuf;
+use std::process::{Command, ExitCode};
+
+fn main() -> ExitCode {
+    let mut out = None;
+    let mut debug = false;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--out" => out = args.next().map(PathBuf::from),
+            "--debug" => debug = true,
+            _ => {
+                eprintln!("usage: doppel-bundle [--out DIR] [--debug]");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut build = Command::new(cargo);
+    build.current_dir(&root).args(["build", "-p", "doppel", "--lib"]);
+    if !debug {
+        build.arg("--release");
+    }
+    match build.status() {
+        Ok(status) if status.success() => {}
+        Ok(status) => {
+            eprintln!("doppel-bundle: cargo build failed ({status})");
+            return ExitCode::FAILURE;
+        }
+        Err(e) => {
+            eprintln!("doppel-bundle: could not run cargo: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    let target = std::env::var("CARGO_TARGET_DIR").map_or_else(|_| root.join("target"), PathBuf::from);
+    let library = target
+        .join(if debug { "debug" } else { "release" })
+        .join(doppel_bundle::library_file_name());
+    let out = out.unwrap_or_else(|| target.join("bundle"));
+    match doppel_bundle::assemble(&library, &out) {
+        Ok(bundle) => {
+            println!("{}", bundle.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("doppel-bundle: could not lay out the bundle from {}: {e}", library.display());
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,355 @@
+//! Face Blend: seamless integration of a processed face into the plate (mask, erode/dilate,
+//! feather, colour match, Poisson, composite) as plain Rust on plain [`Frame`]s.
+//!
+//! Pipeline of [`blend`]:
+//! 1. **Mask** from Face's alpha, the Matte's alpha or an anti-aliased ellipse (box-filter
+//!    coverage of each pixel square), clamped to [0, 1].
+//! 2. **Erode/dilate** the 50% contour by `erode_px` (round element, see `morphology`).
+//! 3. **Invert** (1 − m) when asked. This is the *core* mask: colour statistics are weighted by it.
+//! 4. **Feather**: Gaussian blur with σ = `feather_px` / 2, i.e. the edge softens over about
+//!    `feather_px` on each side of the contour (±2σ holds 95% of the transition). Clamp-to-edge at
+//!    the frame border. Blurring the inverted mask equals inverting the blurred one.
+//! 5. **Colour match** Face to Source (statistics in linear light, weighted by the core mask,
+//!    from at most ~2¹⁸ pixels on a regular grid), the transfer applied to every Face pixel the
+//!    final mask reaches (see `colour_match`).
+//! 6. **Seamless** (optional): Poisson blend of the matched face onto Source over the final mask's
+//!    support (see `poisson`).
+//! 7. **Composite** with w = mask · mix: rgb = source·(1 − w) + face′·w, alpha = Source's alpha.
+//!
+//! The composite happens in the encoding the host handed us, not in linear light: a compositor's
+//! Merge/mix mixes in the working space it gave the node, and mixing there keeps Face Blend
+//! interchangeable with a Merge (FaceOnly over Source reproduces Composite). Only the colour
+//! statistics and transfers go through linear light, as they must to be meaningful.
+//!
+//! Everything is f32/f64 float: no 8-bit step, no clamping of HDR values. Work is limited to the
+//! final mask's bounding box; pixels where w = 0 are copied from Source bit for bit.
+
+mod blur;
+mod colour_match;
+mod mask;
+mod morphology;
+mod poisson;
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+
+pub use crate::colour::ColourSpace;
+use crate::Frame;
+use mask::{Plane, Rect};
+
+/// An ellipse in frame pixels: top-down coordinates (x right, y down), a pixel's centre at
+/// (x + 0.5, y + 0.5); `radii.0` lies along the axis rotated by `angle_deg` counter-clockwise as
+/// seen on screen from the x axis.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ellipse {
+    pub centre: (f32, f32),
+    pub radii: (f32, f32),
+    pub angle_deg: f32,
+}
+
+/// Where the mask comes from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MaskSource {
+    FaceAlpha,
+    Matte,
+    Ellipse(Ellipse),
+}
+
+/// How Face's colours are matched to Source's inside the mask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ColourMatch {
+    None,
+    /// LAB mean and standard deviation per channel (DeepFaceLab's RCT).
+    Reinhard,
+    /// Mean and full 3×3 covariance of linear RGB (Monge–Kantorovich linear map, DFL's MKL).
+    Linear,
+    /// Per-channel histogram matching on float quantiles.
+    Histogram,
+}
+
+/// What [`blend`] renders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BlendOutput {
+    /// The blended plate.
+    Composite,
+    /// The effective blend weight w = mask · mix in RGB and alpha.
+    MaskOnly,
+    /// The matched (and seamless) face premultiplied by w, alpha = w: "over" Source gives Composite.
+    FaceOnly,
+}
+
+/// Face Blend parameters.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BlendSettings {
+    pub mask: MaskSource,
+    /// Pixels: < 0 erodes, > 0 dilates (fractions allowed).
+    pub erode_px: f32,
+    /// Pixels of softening on each side of the mask edge (σ = feather_px / 2); ≤ 0 is none.
+    pub feather_px: f32,
+    pub invert: bool,
+    pub colour_match: ColourMatch,
+    pub seamless: bool,
+    /// 0..1, clamped: scales the mask.
+    pub mix: f32,
+    /// Encoding of the input pixels; colour statistics are computed in linear light.
+    pub colour_space: ColourSpace,
+    pub output: BlendOutput,
+}
+
+impl Default for BlendSettings {
+    /// A plain paste of Face over Source through Face's own alpha: no erode, no feather, no colour
+    /// change, full mix, linear input. Every processing step is something the artist opts into,
+    /// so the default never alters colours it was not asked to.
+    fn default() -> Self {
+        BlendSettings {
+            mask: MaskSource::FaceAlpha,
+            erode_px: 0.0,
+            feather_px: 0.0,
+            invert: false,
+            colour_match: ColourMatch::None,
+            seamless: false,
+            mix: 1.0,
+            colour_space: ColourSpace::Linear,
+            output: BlendOutput::Composite,
+        }
+    }
+}
+
+/// Why [`blend`] produced nothing; the caller shows it and passes Source through.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum BlendError {
+    /// `clip` (Face or Matte) does not have Source's size.
+    SizeMismatch {
+        clip: &'static str,
+        size: (usize, usize),
+        source: (usize, usize),
+    },
+    /// The mask is set to Matte and no Matte image was given.
+    MissingMatte,
+    /// A NaN or infinite value in a pixel the blend reads, frame coordinates from the top-left:
+    /// the mask clip's alpha anywhere, Source/Face RGB inside the final mask's bounding box plus
+    /// one pixel. Pixels the blend never reads are not inspected (a stray NaN far from the face
+    /// stays Source's business).
+    NonFinite {
+        clip: &'static str,
+        x: usize,
+        y: usize,
+    },
+    /// The final mask is zero everywhere.
+    EmptyMask,
+    /// Source has no pixels.
+    EmptyFrame { width: usize, height: usize },
+    /// A parameter is NaN or infinite.
+    InvalidParameter { name: &'static str, value: f32 },
+}
+
+impl fmt::Display for BlendError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BlendError::SizeMismatch { clip, size, source } => write!(
+                f,
+                "{clip} is {}x{} but Source is {}x{}: connect images of the same size",
+                size.0, size.1, source.0, source.1
+            ),
+            BlendError::MissingMatte => {
+                write!(f, "Mask is set to Matte but no Matte image is connected")
+            }
+            BlendError::NonFinite { clip, x, y } => write!(
+                f,
+                "{clip} has a NaN or infinite value at pixel ({x}, {y}) counted from the top-left corner"
+            ),
+            BlendError::EmptyMask => write!(
+                f,
+                "The mask is empty, nothing to blend: check the mask source, Erode/Dilate and Invert"
+            ),
+            BlendError::EmptyFrame { width, height } => {
+                write!(f, "Source is empty ({width}x{height}): nothing to blend")
+            }
+            BlendError::InvalidParameter { name, value } => {
+                write!(f, "{name} must be a finite number, got {value}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for BlendError {}
+
+fn check_parameters(s: &BlendSettings) -> Result<(), BlendError> {
+    let mut values = vec![
+        ("Erode/Dilate", s.erode_px),
+        ("Feather", s.feather_px),
+        ("Mix", s.mix),
+    ];
+    if let MaskSource::Ellipse(e) = s.mask {
+        values.extend([
+            ("Ellipse centre x", e.centre.0),
+            ("Ellipse centre y", e.centre.1),
+            ("Ellipse radius x", e.radii.0),
+            ("Ellipse radius y", e.radii.1),
+            ("Ellipse angle", e.angle_deg),
+        ]);
+    }
+    match values.into_iter().find(|(_, v)| !v.is_finite()) {
+        Some((name, value)) => Err(BlendError::InvalidParameter { name, value }),
+        None => Ok(()),
+    }
+}
+
+/// First non-finite RGB value of `frame` inside `rect`.
+fn check_rgb(frame: &Frame, clip: &'static str, rect: Rect) -> Result<(), BlendError> {
+    for y in rect.y0..rect.y1 {
+        for (i, p) in frame.row(y)[rect.x0..rect.x1].iter().enumerate() {
+            if !(p[0].is_finite() && p[1].is_finite() && p[2].is_finite()) {
+                return Err(BlendError::NonFinite {
+                    clip,
+                    x: rect.x0 + i,
+                    y,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The core mask (after erode/dilate and invert: weights for colour statistics) and the final
+/// feathered mask.
+fn masks(
+    face: &Frame,
+    matte: Option<&Frame>,
+    s: &BlendSettings,
+    w: usize,
+    h: usize,
+) -> Result<(Plane, Plane), BlendError> {
+    let raw = match (s.mask, matte) {
+        (MaskSource::FaceAlpha, _) => mask::from_alpha(face, "Face")?,
+        (MaskSource::Matte, Some(m)) => mask::from_alpha(m, "Matte")?,
+        (MaskSource::Matte, None) => return Err(BlendError::MissingMatte),
+        (MaskSource::Ellipse(e), _) => mask::ellipse(&e, w, h),
+    };
+    let moved = morphology::erode_dilate(&raw, s.erode_px, w, h);
+    let core = if s.invert {
+        mask::invert(&moved, w, h)
+    } else {
+        moved
+    };
+    let core = core.crop(core.support());
+    let sigma = f64::from(s.feather_px.max(0.0)) / 2.0;
+    let fin = blur::feather(&core, sigma, w, h);
+    Ok((core, fin))
+}
+
+/// Blends `face` into `source` through the mask `settings` describe. Never panics; any input
+/// it cannot blend is an error for the caller to show while passing Source through.
+pub fn blend(
+    source: &Frame,
+    face: &Frame,
+    matte: Option<&Frame>,
+    settings: &BlendSettings,
+) -> Result<Frame, BlendError> {
+    check_parameters(settings)?;
+    let (w, h) = source.size();
+    if face.size() != source.size() {
+        return Err(BlendError::SizeMismatch {
+            clip: "Face",
+            size: face.size(),
+            source: (w, h),
+        });
+    }
+    let matte = match settings.mask {
+        MaskSource::Matte => {
+            let m = matte.ok_or(BlendError::MissingMatte)?;
+            if m.size() != source.size() {
+                return Err(BlendError::SizeMismatch {
+                    clip: "Matte",
+                    size: m.size(),
+                    source: (w, h),
+                });
+            }
+            Some(m)
+        }
+        _ => None,
+    };
+    if w == 0 || h == 0 {
+        return Err(BlendError::EmptyFrame {
+            width: w,
+            height: h,
+        });
+    }
+    let (core, fin) = masks(face, matte, settings, w, h)?;
+    let support = fin.support();
+    if support.is_empty() {
+        return Err(BlendError::EmptyMask);
+    }
+    let mix = settings.mix.clamp(0.0, 1.0);
+    if settings.output == BlendOutput::MaskOnly {
+        let mut out = Frame::new(w, h);
+        for y in support.y0..support.y1 {
+            for x in support.x0..support.x1 {
+                let v = fin.get(x, y) * mix;
+                out.set_pixel(x, y, [v; 4]);
+            }
+        }
+        return Ok(out);
+    }
+
+    // The matched face over the support plus a one pixel ring (the Poisson boundary).
+    let work = support.expand(1, w, h);
+    check_rgb(source, "Source", work)?;
+    check_rgb(face, "Face", work)?;
+    let transfer = match settings.colour_match {
+        ColourMatch::None => colour_match::Transfer::Identity,
+        mode => colour_match::Transfer::fit(mode, source, face, &core, settings.colour_space),
+    };
+    // Only pixels the composite uses (mask > 0), and their neighbours when the Poisson boundary
+    // reads them, need the transfer; the rest of the rectangle keeps Face as it is.
+    let needed = |x: usize, y: usize| {
+        fin.get(x, y) > 0.0
+            || (settings.seamless
+                && (fin.get(x.wrapping_sub(1), y) > 0.0
+                    || fin.get(x + 1, y) > 0.0
+                    || fin.get(x, y.wrapping_sub(1)) > 0.0
+                    || fin.get(x, y + 1) > 0.0))
+    };
+    let mut matched = Vec::with_capacity(work.area());
+    for y in work.y0..work.y1 {
+        for (x, p) in (work.x0..).zip(&face.row(y)[work.x0..work.x1]) {
+            let rgb = [p[0], p[1], p[2]];
+            matched.push(if needed(x, y) {
+                transfer.apply(rgb, settings.colour_space)
+            } else {
+                rgb
+            });
+        }
+    }
+    if settings.seamless {
+        poisson::seamless(source, &mut matched, work, &fin, support);
+    }
+
+    let mut out = match settings.output {
+        BlendOutput::FaceOnly => Frame::new(w, h),
+        _ => source.clone(),
+    };
+    for y in support.y0..support.y1 {
+        let row = out.row_mut(y);
+        for x in support.x0..support.x1 {
+            let wgt = fin.get(x, y) * mix;
+            if wgt <= 0.0 {
+                continue;
+            }
+            let f = matched[work.index(x, y)];
+            let p = &mut row[x];
+            if settings.output == BlendOutput::FaceOnly {
+                *p = [f[0] * wgt, f[1] * wgt, f[2] * wgt, wgt];
+            } else if wgt >= 1.0 {
+                p[..3].copy_from_slice(&f);
+            } else {
+                // s + (f − s)·w: exactly s where the face equals the plate.
+                for c in 0..3 {
+                    p[c] += (f[c] - p[c]) * wgt;
+                }
+            }
+        }
+    }
+    Ok(out)
+}

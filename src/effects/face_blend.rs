@@ -1,0 +1,256 @@
+//! Face Blend: composites a processed face into the plate; declaration and render glue only.
+
+use super::{
+    ClipDecl, ClipFetch, Context, DoubleKind, Effect, EffectDecl, EffectError, InputFrame,
+    ParamDecl, ParamKind, ParamValues, PointKind, Range, RenderRequest,
+};
+use crate::blend::{self, BlendOutput, BlendSettings, ColourMatch, Ellipse, MaskSource};
+use crate::colour::ColourSpace;
+use crate::Frame;
+
+pub struct FaceBlend;
+
+pub const FACE_CLIP: &str = "Face";
+pub const MATTE_CLIP: &str = "Matte";
+
+/// Parameter ids: saved in host projects, never renamed.
+pub mod ids {
+    pub const MASK_SOURCE: &str = "maskSource";
+    pub const ELLIPSE_CENTRE: &str = "ellipseCentre";
+    pub const ELLIPSE_SIZE: &str = "ellipseSize";
+    pub const ELLIPSE_ANGLE: &str = "ellipseAngle";
+    pub const ERODE: &str = "maskErode";
+    pub const FEATHER: &str = "maskFeather";
+    pub const INVERT: &str = "maskInvert";
+    pub const COLOUR_MATCH: &str = "colourMatch";
+    pub const SEAMLESS: &str = "seamless";
+    pub const MIX: &str = "mix";
+    pub const COLOUR_SPACE: &str = "colourSpace";
+    pub const OUTPUT: &str = "output";
+}
+
+/// Choice option order is saved in projects as an index: append, never reorder.
+pub const MASK_SOURCES: &[&str] = &["Face alpha", "Matte clip", "Ellipse"];
+pub const COLOUR_MATCHES: &[&str] = &["None", "Reinhard (LAB)", "Linear (covariance)", "Histogram"];
+pub const COLOUR_SPACES: &[&str] = &["Linear", "sRGB"];
+pub const OUTPUTS: &[&str] = &["Composite", "Mask only", "Face only"];
+
+const GENERAL: &[Context] = &[Context::General];
+
+const fn lengths(max: f64, display_max: f64) -> Range<f64> {
+    Range {
+        min: -max,
+        max,
+        display_min: -display_max,
+        display_max,
+    }
+}
+
+static DECL: EffectDecl = EffectDecl {
+    id: "com.doppel.FaceBlend",
+    label: "Face Blend",
+    description: "Blends a processed face into the original plate: mask, colour match and seamless compositing.",
+    grouping: "Doppel",
+    version: (1, 0),
+    contexts: GENERAL,
+    clips: &[
+        // Temporal: the detected-face mask reads neighbouring frames (declared now so that saved
+        // projects keep their clip setup when it arrives).
+        ClipDecl { name: "Source", label: "Source", optional: false, temporal: true, contexts: GENERAL },
+        ClipDecl { name: FACE_CLIP, label: "Face", optional: false, temporal: false, contexts: GENERAL },
+        ClipDecl { name: MATTE_CLIP, label: "Matte", optional: true, temporal: false, contexts: GENERAL },
+    ],
+    params: &[
+        ParamDecl {
+            id: ids::MASK_SOURCE,
+            label: "Mask from",
+            hint: "Where the blend mask comes from: the Face clip's alpha, the Matte clip's alpha, or an ellipse.",
+            kind: ParamKind::Choice { options: MASK_SOURCES, default: 0 },
+            animates: false,
+        },
+        ParamDecl {
+            id: ids::ELLIPSE_CENTRE,
+            label: "Ellipse centre",
+            hint: "Centre of the ellipse mask.",
+            kind: ParamKind::Point { default: (0.5, 0.5), kind: PointKind::Position },
+            animates: true,
+        },
+        ParamDecl {
+            id: ids::ELLIPSE_SIZE,
+            label: "Ellipse radii",
+            hint: "Horizontal and vertical radius of the ellipse mask, before rotation.",
+            kind: ParamKind::Point { default: (0.12, 0.2), kind: PointKind::Size },
+            animates: true,
+        },
+        ParamDecl {
+            id: ids::ELLIPSE_ANGLE,
+            label: "Ellipse angle",
+            hint: "Rotation of the ellipse mask in degrees, counter-clockwise.",
+            kind: ParamKind::Double {
+                default: 0.0,
+                range: Range { min: -360.0, max: 360.0, display_min: -180.0, display_max: 180.0 },
+                kind: DoubleKind::Angle,
+            },
+            animates: true,
+        },
+        ParamDecl {
+            id: ids::ERODE,
+            label: "Erode (negative) / dilate",
+            hint: "Shrinks (negative) or grows (positive) the mask, in pixels.",
+            kind: ParamKind::Double { default: 0.0, range: lengths(500.0, 50.0), kind: DoubleKind::Length },
+            animates: true,
+        },
+        ParamDecl {
+            id: ids::FEATHER,
+            label: "Feather",
+            hint: "Width of the soft edge of the mask, in pixels.",
+            kind: ParamKind::Double {
+                default: 12.0,
+                range: Range { min: 0.0, max: 1000.0, display_min: 0.0, display_max: 100.0 },
+                kind: DoubleKind::Length,
+            },
+            animates: true,
+        },
+        ParamDecl {
+            id: ids::INVERT,
+            label: "Invert mask",
+            hint: "Blends outside the mask instead of inside.",
+            kind: ParamKind::Bool { default: false },
+            animates: false,
+        },
+        ParamDecl {
+            id: ids::COLOUR_MATCH,
+            label: "Colour match",
+            hint: "Matches the face's colour to the plate inside the mask before blending.",
+            kind: ParamKind::Choice { options: COLOUR_MATCHES, default: 1 },
+            animates: false,
+        },
+        ParamDecl {
+            id: ids::SEAMLESS,
+            label: "Seamless (Poisson)",
+            hint: "Solves for the face's detail with the plate's colours at the mask border, hiding seams.",
+            kind: ParamKind::Bool { default: false },
+            animates: false,
+        },
+        ParamDecl {
+            id: ids::MIX,
+            label: "Mix",
+            hint: "Strength of the blend: 0 gives the Source, 1 the full blend.",
+            kind: ParamKind::Double {
+                default: 1.0,
+                range: Range { min: 0.0, max: 1.0, display_min: 0.0, display_max: 1.0 },
+                kind: DoubleKind::Plain,
+            },
+            animates: true,
+        },
+        ParamDecl {
+            id: ids::COLOUR_SPACE,
+            label: "Input colour space",
+            hint: "How the inputs are encoded; colour statistics are taken in linear light.",
+            kind: ParamKind::Choice { options: COLOUR_SPACES, default: 0 },
+            animates: false,
+        },
+        ParamDecl {
+            id: ids::OUTPUT,
+            label: "Output",
+            hint: "The composite, the final mask, or the colour-matched face alone (premultiplied).",
+            kind: ParamKind::Choice { options: OUTPUTS, default: 0 },
+            animates: false,
+        },
+    ],
+};
+
+impl FaceBlend {
+    /// Turns host parameter values into pipeline settings, in the Source frame's pixels.
+    pub fn settings(params: &ParamValues, source: &InputFrame) -> BlendSettings {
+        let placement = &source.placement;
+        let mask = match params.choice(ids::MASK_SOURCE) {
+            1 => MaskSource::Matte,
+            2 => {
+                let (rx, ry) = params.point(ids::ELLIPSE_SIZE);
+                MaskSource::Ellipse(Ellipse {
+                    centre: placement.canonical_to_frame(params.point(ids::ELLIPSE_CENTRE)),
+                    radii: (placement.canonical_width(rx), placement.canonical_height(ry)),
+                    angle_deg: params.double(ids::ELLIPSE_ANGLE) as f32,
+                })
+            }
+            _ => MaskSource::FaceAlpha,
+        };
+        BlendSettings {
+            mask,
+            erode_px: placement.canonical_width(params.double(ids::ERODE)),
+            feather_px: placement.canonical_width(params.double(ids::FEATHER)),
+            invert: params.flag(ids::INVERT),
+            colour_match: match params.choice(ids::COLOUR_MATCH) {
+                1 => ColourMatch::Reinhard,
+                2 => ColourMatch::Linear,
+                3 => ColourMatch::Histogram,
+                _ => ColourMatch::None,
+            },
+            seamless: params.flag(ids::SEAMLESS),
+            mix: params.double(ids::MIX) as f32,
+            colour_space: match params.choice(ids::COLOUR_SPACE) {
+                1 => ColourSpace::Srgb,
+                _ => ColourSpace::Linear,
+            },
+            output: match params.choice(ids::OUTPUT) {
+                1 => BlendOutput::MaskOnly,
+                2 => BlendOutput::FaceOnly,
+                _ => BlendOutput::Composite,
+            },
+        }
+    }
+}
+
+impl Effect for FaceBlend {
+    fn declaration() -> &'static EffectDecl {
+        &DECL
+    }
+
+    fn create() -> Self {
+        FaceBlend
+    }
+
+    fn identity_clip(&self, params: &ParamValues) -> Option<&'static str> {
+        let composite = params.choice(ids::OUTPUT) == 0;
+        (composite && params.double(ids::MIX) == 0.0).then_some("Source")
+    }
+
+    fn render(
+        &self,
+        source: &InputFrame,
+        request: &RenderRequest,
+        clips: &mut dyn ClipFetch,
+    ) -> Result<Frame, EffectError> {
+        let settings = Self::settings(&request.params, source);
+        let face = clips.fetch(FACE_CLIP, request.time)?.ok_or_else(|| {
+            EffectError("Face Blend needs an image on its Face input; none was given at this frame.".into())
+        })?;
+        if face.placement.bounds != source.placement.bounds {
+            return Err(EffectError(format!(
+                "The Face input ({}×{}) does not line up with the Source ({}×{}); both must be the same plate size.",
+                face.frame.width(),
+                face.frame.height(),
+                source.frame.width(),
+                source.frame.height()
+            )));
+        }
+        let matte = match settings.mask {
+            MaskSource::Matte => clips.fetch(MATTE_CLIP, request.time)?,
+            _ => None,
+        };
+        if let Some(m) = &matte {
+            if m.placement.bounds != source.placement.bounds {
+                return Err(EffectError(format!(
+                    "The Matte input ({}×{}) does not line up with the Source ({}×{}).",
+                    m.frame.width(),
+                    m.frame.height(),
+                    source.frame.width(),
+                    source.frame.height()
+                )));
+            }
+        }
+        blend::blend(&source.frame, &face.frame, matte.as_ref().map(|m| &m.frame), &settings)
+            .map_err(|e| EffectError(format!("Face Blend: {e}")))
+    }
+}

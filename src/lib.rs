@@ -1,0 +1,19 @@
+//! Doppel: per-identity face replacement as an OpenFX plugin bundle.
+//!
+//! The face pipeline is plain Rust on plain [`Frame`]s; the OFX C ABI lives in [`ofx`] alone,
+//! the only module allowed `unsafe`.
+
+#![deny(unsafe_code)]
+
+pub mod blend;
+pub mod colour;
+pub mod effects;
+pub mod face;
+pub mod frame;
+pub mod logging;
+#[allow(unsafe_code)]
+pub mod ofx;
+pub mod onnx;
+pub mod quality;
+
+pub use frame::{Frame, Rgba};

@@ -1,0 +1,78 @@
+//! What each instance and descriptor action does, once the trampoline has vetted the call.
+
+use std::ffi::CString;
+
+use openfx::sys::generic::core::kOfxBitDepthFloat;
+use openfx::sys::image_effect_v1::image_effect::{kOfxImageComponentRGBA, OfxImageEffectHandle};
+
+use super::dispatch::Action;
+use super::props::PropSet;
+use super::suites::Suites;
+use super::{describe, instance, render, OfxError};
+use crate::effects::Effect;
+
+/// A successful action's answer.
+pub enum Reply {
+    Ok,
+    /// "Do the default": the host carries on as if the action were not handled.
+    Default,
+}
+
+pub fn handle<E: Effect>(
+    action: Action,
+    suites: &Suites,
+    effect: OfxImageEffectHandle,
+    in_args: PropSet,
+    out_args: PropSet,
+) -> Result<Reply, OfxError> {
+    match action {
+        Action::Describe => describe::describe::<E>(suites, effect).map(|()| Reply::Ok),
+        Action::DescribeInContext => describe::describe_in_context::<E>(suites, effect, in_args).map(|()| Reply::Ok),
+        // Resolve shows nothing if these reply "default": answer OK.
+        Action::CreateInstance => instance::create::<E>(suites, effect).map(|()| Reply::Ok),
+        Action::DestroyInstance => instance::destroy::<E>(suites, effect).map(|()| Reply::Ok),
+        Action::PurgeCaches => {
+            instance::get::<E>(suites, effect)?.effect.purge_caches();
+            Ok(Reply::Ok)
+        }
+        Action::GetClipPreferences => clip_preferences::<E>(out_args).map(|()| Reply::Ok),
+        Action::IsIdentity => Ok(if render::is_identity::<E>(suites, effect, in_args, out_args)? {
+            Reply::Ok
+        } else {
+            Reply::Default
+        }),
+        Action::Render => render::render::<E>(suites, effect, in_args).map(|()| Reply::Ok),
+        Action::BeginSequenceRender | Action::EndSequenceRender => Ok(Reply::Ok),
+        Action::BeginInstanceChanged
+        | Action::InstanceChanged
+        | Action::EndInstanceChanged
+        | Action::SyncPrivateData
+        | Action::GetRegionOfDefinition
+        | Action::GetRegionsOfInterest
+        | Action::GetFramesNeeded
+        | Action::GetTimeDomain
+        | Action::Load
+        | Action::Unload
+        | Action::Other => Ok(Reply::Default),
+    }
+}
+
+/// Asks for float RGBA on every clip, the only format the pipeline reads. Best effort: hosts
+/// leave out the entries of clips they will not feed (an unconnected optional clip), and
+/// the images are checked again when fetched.
+fn clip_preferences<E: Effect>(out_args: PropSet) -> Result<(), OfxError> {
+    let names = E::declaration().clips.iter().map(|c| c.name).chain(["Output"]);
+    for name in names {
+        let components = CString::new(format!("OfxImageClipPropComponents_{name}")).expect("no NUL");
+        let depth = CString::new(format!("OfxImageClipPropDepth_{name}")).expect("no NUL");
+        for result in [
+            out_args.set_cstr(&components, 0, kOfxImageComponentRGBA),
+            out_args.set_cstr(&depth, 0, kOfxBitDepthFloat),
+        ] {
+            if let Err(e) = result {
+                log::debug!("clip preferences for {name}: {e}");
+            }
+        }
+    }
+    Ok(())
+}

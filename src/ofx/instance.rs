@@ -1,0 +1,127 @@
+//! Per-instance state behind `kOfxPropInstanceData`, and reading parameter values at a time.
+
+use std::ffi::{c_double, c_int, c_void, CString};
+
+use openfx::sys::generic::core::{kOfxPropInstanceData, OfxTime};
+use openfx::sys::image_effect_v1::image_effect::OfxImageEffectHandle;
+use openfx::sys::image_effect_v1::param::{OfxParamHandle, OfxParamSetHandle};
+
+use super::props::PropSet;
+use super::suites::Suites;
+use super::{check, OfxError};
+use crate::effects::{Effect, ParamDecl, ParamKind, ParamValue, ParamValues};
+
+struct ParamSlot {
+    decl: &'static ParamDecl,
+    handle: OfxParamHandle,
+}
+
+/// What Doppel keeps per host instance. Render threads share it, so it holds no per-frame state.
+pub struct Instance<E: Effect> {
+    pub effect: E,
+    params: Vec<ParamSlot>,
+}
+
+// SAFETY: parameter handles are host tokens valid for the instance's life and usable from any
+// render thread (the plugin declares InstanceSafe, and hosts allow param reads during renders).
+unsafe impl<E: Effect> Send for Instance<E> {}
+// SAFETY: as above; nothing in the instance is mutated after creation.
+unsafe impl<E: Effect> Sync for Instance<E> {}
+
+pub fn effect_props(suites: &Suites, effect: OfxImageEffectHandle) -> Result<PropSet, OfxError> {
+    let f = suites.effect.getPropertySet.ok_or(OfxError::MissingHostFeature("getPropertySet"))?;
+    let mut props = std::ptr::null_mut();
+    // SAFETY: the handle came from the host for this action; the host writes one handle.
+    check(unsafe { f(effect, &mut props) }, "getPropertySet")?;
+    if props.is_null() {
+        return Err(OfxError::BadHandle("null effect property set"));
+    }
+    Ok(PropSet::new(props, suites.prop))
+}
+
+pub fn param_set(suites: &Suites, effect: OfxImageEffectHandle) -> Result<OfxParamSetHandle, OfxError> {
+    let f = suites.effect.getParamSet.ok_or(OfxError::MissingHostFeature("getParamSet"))?;
+    let mut set = std::ptr::null_mut();
+    // SAFETY: the handle came from the host for this action; the host writes one handle.
+    check(unsafe { f(effect, &mut set) }, "getParamSet")?;
+    Ok(set)
+}
+
+/// CreateInstance: looks up every declared parameter once and stores the instance.
+pub fn create<E: Effect>(suites: &Suites, effect: OfxImageEffectHandle) -> Result<(), OfxError> {
+    let set = param_set(suites, effect)?;
+    let get_handle = suites.param.paramGetHandle.ok_or(OfxError::MissingHostFeature("paramGetHandle"))?;
+    let mut params = Vec::new();
+    for decl in E::declaration().params {
+        let name = CString::new(decl.id).expect("param ids have no NUL");
+        let mut handle = std::ptr::null_mut();
+        // SAFETY: valid param set handle and NUL-terminated name; the properties out-pointer may be null.
+        check(unsafe { get_handle(set, name.as_ptr(), &mut handle, std::ptr::null_mut()) }, "paramGetHandle")?;
+        params.push(ParamSlot { decl, handle });
+    }
+    let instance = Box::new(Instance { effect: E::create(), params });
+    effect_props(suites, effect)?.set_pointer(kOfxPropInstanceData, 0, Box::into_raw(instance) as *mut c_void)
+}
+
+/// DestroyInstance: frees what `create` stored.
+pub fn destroy<E: Effect>(suites: &Suites, effect: OfxImageEffectHandle) -> Result<(), OfxError> {
+    let props = effect_props(suites, effect)?;
+    let ptr = props.pointer(kOfxPropInstanceData, 0)? as *mut Instance<E>;
+    if !ptr.is_null() {
+        props.set_pointer(kOfxPropInstanceData, 0, std::ptr::null_mut())?;
+        // SAFETY: the pointer was made by Box::into_raw in `create` for this effect type, and the
+        // host sends no other action to this instance once DestroyInstance starts.
+        drop(unsafe { Box::from_raw(ptr) });
+    }
+    Ok(())
+}
+
+/// The instance behind an effect handle.
+pub fn get<'a, E: Effect>(suites: &Suites, effect: OfxImageEffectHandle) -> Result<&'a Instance<E>, OfxError> {
+    let ptr = effect_props(suites, effect)?.pointer(kOfxPropInstanceData, 0)? as *const Instance<E>;
+    // SAFETY: set in `create` for this effect type; valid until DestroyInstance, which the host
+    // never sends while another action on the instance runs.
+    unsafe { ptr.as_ref() }.ok_or(OfxError::BadHandle("instance has no data (CreateInstance not called?)"))
+}
+
+impl<E: Effect> Instance<E> {
+    /// Every parameter's value at `time` (keyframes interpolated by the host).
+    pub fn read_params(&self, suites: &Suites, time: OfxTime) -> Result<ParamValues, OfxError> {
+        let get = suites.param.paramGetValueAtTime.ok_or(OfxError::MissingHostFeature("paramGetValueAtTime"))?;
+        let mut values = ParamValues::default();
+        for slot in &self.params {
+            let h = slot.handle;
+            let value = match slot.decl.kind {
+                ParamKind::Double { .. } => {
+                    let mut v: c_double = 0.0;
+                    // SAFETY: a double parameter reads one double through the pointer.
+                    check(unsafe { get(h, time, &mut v as *mut c_double) }, "paramGetValueAtTime")?;
+                    ParamValue::Double(v)
+                }
+                ParamKind::Int { .. } | ParamKind::Bool { .. } | ParamKind::Choice { .. } => {
+                    let mut v: c_int = 0;
+                    // SAFETY: int, boolean and choice parameters read one int through the pointer.
+                    check(unsafe { get(h, time, &mut v as *mut c_int) }, "paramGetValueAtTime")?;
+                    match slot.decl.kind {
+                        ParamKind::Bool { .. } => ParamValue::Bool(v != 0),
+                        ParamKind::Choice { options, .. } => {
+                            ParamValue::Choice((v.max(0) as usize).min(options.len() - 1))
+                        }
+                        _ => ParamValue::Int(v),
+                    }
+                }
+                ParamKind::Point { .. } => {
+                    let (mut x, mut y): (c_double, c_double) = (0.0, 0.0);
+                    // SAFETY: a 2D double parameter reads two doubles through the pointers.
+                    check(
+                        unsafe { get(h, time, &mut x as *mut c_double, &mut y as *mut c_double) },
+                        "paramGetValueAtTime",
+                    )?;
+                    ParamValue::Point(x, y)
+                }
+            };
+            values.set(slot.decl.id, value);
+        }
+        Ok(values)
+    }
+}
