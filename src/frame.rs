@@ -43,7 +43,11 @@ impl Frame {
         }
     }
 
-    pub fn from_pixels(width: usize, height: usize, pixels: Vec<Rgba>) -> Result<Self, SizeMismatch> {
+    pub fn from_pixels(
+        width: usize,
+        height: usize,
+        pixels: Vec<Rgba>,
+    ) -> Result<Self, SizeMismatch> {
         if pixels.len() != width * height {
             return Err(SizeMismatch {
                 expected: width * height,

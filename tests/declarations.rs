@@ -31,18 +31,34 @@ fn registers_only_effects_that_work_with_stable_ids_and_versions() {
 
 #[test]
 fn face_blend_declares_what_hosts_need() {
-    let d = host(HostProfile::Generic).describe(FACE_BLEND).expect("describe");
+    let d = host(HostProfile::Generic)
+        .describe(FACE_BLEND)
+        .expect("describe");
     let p = &d.props;
     assert_eq!(p.string("OfxPropLabel"), Some("Face Blend"));
     assert_eq!(p.string("OfxImageEffectPluginPropGrouping"), Some("Doppel"));
-    assert_eq!(p.strings("OfxImageEffectPropSupportedContexts"), vec![GENERAL.to_string()]);
-    assert_eq!(p.strings("OfxImageEffectPropSupportedPixelDepths"), vec!["OfxBitDepthFloat".to_string()]);
-    assert_eq!(p.string("OfxImageEffectPluginRenderThreadSafety"), Some("OfxImageEffectRenderInstanceSafe"));
+    assert_eq!(
+        p.strings("OfxImageEffectPropSupportedContexts"),
+        vec![GENERAL.to_string()]
+    );
+    assert_eq!(
+        p.strings("OfxImageEffectPropSupportedPixelDepths"),
+        vec!["OfxBitDepthFloat".to_string()]
+    );
+    assert_eq!(
+        p.string("OfxImageEffectPluginRenderThreadSafety"),
+        Some("OfxImageEffectRenderInstanceSafe")
+    );
     assert_eq!(p.int("OfxImageEffectPluginPropHostFrameThreading"), Some(0));
     assert_eq!(p.int("OfxImageEffectPropSupportsTiles"), Some(0));
     assert_eq!(p.int("OfxImageEffectPropTemporalClipAccess"), Some(1));
-    let sequential = p.int("OfxImageEffectInstancePropSequentialRender").expect("sequential render declared");
-    assert!((0..=2).contains(&sequential), "SequentialRender {sequential} is stricter than 2");
+    let sequential = p
+        .int("OfxImageEffectInstancePropSequentialRender")
+        .expect("sequential render declared");
+    assert!(
+        (0..=2).contains(&sequential),
+        "SequentialRender {sequential} is stricter than 2"
+    );
     assert_eq!(p.ints("OfxPropVersion"), Some(&[1, 0][..]));
 
     let clips = d.clips_in(GENERAL).expect("general context clips");
@@ -51,54 +67,101 @@ fn face_blend_declares_what_hosts_need() {
         assert!(names.contains(&clip), "clip {clip} missing from {names:?}");
     }
     let source = &clips["Source"];
-    assert_eq!(source.int("OfxImageEffectPropTemporalClipAccess"), Some(1), "temporal access on Source");
+    assert_eq!(
+        source.int("OfxImageEffectPropTemporalClipAccess"),
+        Some(1),
+        "temporal access on Source"
+    );
     assert_eq!(clips["Matte"].int("OfxImageClipPropOptional"), Some(1));
     assert_eq!(clips["Face"].int("OfxImageClipPropOptional"), Some(0));
     for (name, clip) in clips {
-        assert_eq!(clip.strings("OfxImageEffectPropSupportedComponents"), vec!["OfxImageComponentRGBA"], "{name}");
+        assert_eq!(
+            clip.strings("OfxImageEffectPropSupportedComponents"),
+            vec!["OfxImageComponentRGBA"],
+            "{name}"
+        );
     }
 }
 
 #[test]
 fn every_released_parameter_id_is_still_there() {
-    let d = host(HostProfile::Generic).describe(FACE_BLEND).expect("describe");
+    let d = host(HostProfile::Generic)
+        .describe(FACE_BLEND)
+        .expect("describe");
     for id in RELEASED_FACE_BLEND_PARAMS {
-        assert!(d.param(id).is_some(), "released parameter {id} is gone: saved projects would break");
+        assert!(
+            d.param(id).is_some(),
+            "released parameter {id} is gone: saved projects would break"
+        );
     }
 }
 
 #[test]
 fn parameters_carry_ranges_labels_and_animation_hosts_need() {
-    let d = host(HostProfile::Resolve).describe(FACE_BLEND).expect("describe");
+    let d = host(HostProfile::Resolve)
+        .describe(FACE_BLEND)
+        .expect("describe");
     assert!(!d.params.is_empty());
     for (id, param) in &d.params {
         let p = &param.props;
         let label = p.string("OfxPropLabel").unwrap_or_default();
-        assert!(!label.is_empty() && !label.contains('-'), "{id}: label {label:?} (Nuke rejects '-')");
+        assert!(
+            !label.is_empty() && !label.contains('-'),
+            "{id}: label {label:?} (Nuke rejects '-')"
+        );
         let kind = param.param_type.as_str();
-        if matches!(kind, "OfxParamTypeDouble" | "OfxParamTypeInteger" | "OfxParamTypeDouble2D") {
-            for bound in ["OfxParamPropMin", "OfxParamPropMax", "OfxParamPropDisplayMin", "OfxParamPropDisplayMax"] {
-                assert!(p.has(bound), "{id}: {bound} missing (Resolve clamps to (-1, 1) without it)");
+        if matches!(
+            kind,
+            "OfxParamTypeDouble" | "OfxParamTypeInteger" | "OfxParamTypeDouble2D"
+        ) {
+            for bound in [
+                "OfxParamPropMin",
+                "OfxParamPropMax",
+                "OfxParamPropDisplayMin",
+                "OfxParamPropDisplayMax",
+            ] {
+                assert!(
+                    p.has(bound),
+                    "{id}: {bound} missing (Resolve clamps to (-1, 1) without it)"
+                );
             }
             let (min, max) = (first(p, "OfxParamPropMin"), first(p, "OfxParamPropMax"));
-            let (dmin, dmax) = (first(p, "OfxParamPropDisplayMin"), first(p, "OfxParamPropDisplayMax"));
+            let (dmin, dmax) = (
+                first(p, "OfxParamPropDisplayMin"),
+                first(p, "OfxParamPropDisplayMax"),
+            );
             let default = first(p, "OfxParamPropDefault");
-            assert!(min <= dmin && dmin < dmax && dmax <= max, "{id}: display range outside range");
+            assert!(
+                min <= dmin && dmin < dmax && dmax <= max,
+                "{id}: display range outside range"
+            );
             if kind != "OfxParamTypeDouble2D" {
-                assert!(min <= default && default <= max, "{id}: default {default} outside [{min}, {max}]");
+                assert!(
+                    min <= default && default <= max,
+                    "{id}: default {default} outside [{min}, {max}]"
+                );
             }
         }
         if matches!(kind, "OfxParamTypeChoice" | "OfxParamTypeBoolean") {
-            assert_eq!(p.int("OfxParamPropAnimates"), Some(0), "{id}: keyframes make no sense here");
+            assert_eq!(
+                p.int("OfxParamPropAnimates"),
+                Some(0),
+                "{id}: keyframes make no sense here"
+            );
         }
         if kind == "OfxParamTypeChoice" {
             let options = p.strings("OfxParamPropChoiceOption");
             let default = p.int("OfxParamPropDefault").unwrap();
-            assert!(default >= 0 && (default as usize) < options.len(), "{id}: default outside options");
+            assert!(
+                default >= 0 && (default as usize) < options.len(),
+                "{id}: default outside options"
+            );
         }
     }
 }
 
 fn first(p: &doppel_host::PropertyDump, name: &str) -> f64 {
-    p.double(name).or_else(|| p.int(name).map(f64::from)).unwrap_or_else(|| panic!("{name} missing"))
+    p.double(name)
+        .or_else(|| p.int(name).map(f64::from))
+        .unwrap_or_else(|| panic!("{name} missing"))
 }

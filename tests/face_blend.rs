@@ -12,19 +12,37 @@ use doppel_host::{Clips, HostImage, HostProfile, Instance, ParamValue};
 const COLOUR_MATCHES: [i32; 4] = [0, 1, 2, 3];
 
 fn blend(source: &Frame, face: &Frame) -> Instance {
-    face_blend(HostProfile::Generic, Clips::new().with("Source", to_host(source)).with("Face", to_host(face)))
+    face_blend(
+        HostProfile::Generic,
+        Clips::new()
+            .with("Source", to_host(source))
+            .with("Face", to_host(face)),
+    )
 }
 
 /// An ellipse in canonical coordinates (y up) around the frame centre.
 fn ellipse(instance: &Instance, (w, h): (usize, usize), radii: (f64, f64), feather: f64) {
-    instance.set_value("maskSource", ParamValue::Choice(2)).unwrap();
-    instance.set_value("ellipseCentre", ParamValue::Double2D(w as f64 / 2.0, h as f64 / 2.0)).unwrap();
-    instance.set_value("ellipseSize", ParamValue::Double2D(radii.0, radii.1)).unwrap();
-    instance.set_value("maskFeather", ParamValue::Double(feather)).unwrap();
+    instance
+        .set_value("maskSource", ParamValue::Choice(2))
+        .unwrap();
+    instance
+        .set_value(
+            "ellipseCentre",
+            ParamValue::Double2D(w as f64 / 2.0, h as f64 / 2.0),
+        )
+        .unwrap();
+    instance
+        .set_value("ellipseSize", ParamValue::Double2D(radii.0, radii.1))
+        .unwrap();
+    instance
+        .set_value("maskFeather", ParamValue::Double(feather))
+        .unwrap();
 }
 
 fn set(instance: &Instance, id: &str, value: ParamValue) {
-    instance.set_value(id, value).unwrap_or_else(|e| panic!("set {id}: {e}"));
+    instance
+        .set_value(id, value)
+        .unwrap_or_else(|e| panic!("set {id}: {e}"));
 }
 
 #[test]
@@ -40,7 +58,10 @@ fn face_equal_to_source_gives_the_source() {
                 set(&instance, "seamless", ParamValue::Bool(seamless));
                 let out = instance.render(0.0, &plain()).expect("render");
                 let diff = max_abs_diff(&out, &to_host(&source));
-                assert!(diff <= 1e-6, "space {space} match {matching} seamless {seamless}: off by {diff}");
+                assert!(
+                    diff <= 1e-6,
+                    "space {space} match {matching} seamless {seamless}: off by {diff}"
+                );
             }
         }
     }
@@ -59,7 +80,8 @@ fn lab_stats(frame: &HostImage, mask: &HostImage) -> ([f64; 3], [f64; 3]) {
         .collect();
     let n = labs.len() as f64;
     let mean = [0, 1, 2].map(|c| labs.iter().map(|l| l[c]).sum::<f64>() / n);
-    let std = [0, 1, 2].map(|c| (labs.iter().map(|l| (l[c] - mean[c]).powi(2)).sum::<f64>() / n).sqrt());
+    let std =
+        [0, 1, 2].map(|c| (labs.iter().map(|l| (l[c] - mean[c]).powi(2)).sum::<f64>() / n).sqrt());
     (mean, std)
 }
 
@@ -78,10 +100,19 @@ fn reinhard_matches_lab_statistics_inside_the_mask() {
     let (got_mean, got_std) = lab_stats(&out, &mask);
     let (raw_mean, _) = lab_stats(&to_host(&face), &mask);
     for c in 0..3 {
-        assert!((got_mean[c] - want_mean[c]).abs() < 0.5, "L*a*b* mean {c}: {got_mean:?} vs {want_mean:?}");
-        assert!((got_std[c] / want_std[c] - 1.0).abs() < 0.05, "std {c}: {got_std:?} vs {want_std:?}");
+        assert!(
+            (got_mean[c] - want_mean[c]).abs() < 0.5,
+            "L*a*b* mean {c}: {got_mean:?} vs {want_mean:?}"
+        );
+        assert!(
+            (got_std[c] / want_std[c] - 1.0).abs() < 0.05,
+            "std {c}: {got_std:?} vs {want_std:?}"
+        );
     }
-    assert!((raw_mean[0] - want_mean[0]).abs() > 1.0, "the test mismatch is too small to prove anything");
+    assert!(
+        (raw_mean[0] - want_mean[0]).abs() > 1.0,
+        "the test mismatch is too small to prove anything"
+    );
 }
 
 /// Seam step of a blend of a mismatched face over a 512 px ellipse.
@@ -108,9 +139,15 @@ fn seams_stay_under_0_40_with_poisson_or_reinhard_and_feather() {
     let poisson = seam(0, 0.0, true);
     let reinhard_feather = seam(1, 16.0, false);
     eprintln!("seam step /255: hard {hard:.2}, Poisson {poisson:.2}, Reinhard + feather {reinhard_feather:.2}");
-    assert!(hard > 1.0, "a hard paste of a mismatched face must show a seam ({hard})");
+    assert!(
+        hard > 1.0,
+        "a hard paste of a mismatched face must show a seam ({hard})"
+    );
     assert!(poisson <= 0.40, "Poisson seam step {poisson}");
-    assert!(reinhard_feather <= 0.40, "Reinhard + feather seam step {reinhard_feather}");
+    assert!(
+        reinhard_feather <= 0.40,
+        "Reinhard + feather seam step {reinhard_feather}"
+    );
 }
 
 #[test]
@@ -124,20 +161,43 @@ fn source_alpha_is_preserved_and_mix_zero_is_the_source() {
     ellipse(&instance, (64, 64), (20.0, 24.0), 6.0);
     set(&instance, "colourMatch", ParamValue::Choice(0));
     let out = instance.render(0.0, &plain()).expect("render");
-    assert!(out.pixels.iter().zip(source.pixels()).all(|(o, s)| o[3] == s[3]), "alpha changed");
-    assert!(max_abs_diff(&out, &to_host(&source)) > 0.01, "the blend did nothing");
+    assert!(
+        out.pixels
+            .iter()
+            .zip(source.pixels())
+            .all(|(o, s)| o[3] == s[3]),
+        "alpha changed"
+    );
+    assert!(
+        max_abs_diff(&out, &to_host(&source)) > 0.01,
+        "the blend did nothing"
+    );
     set(&instance, "mix", ParamValue::Double(0.0));
-    assert_eq!(instance.render(0.0, &plain()).expect("render"), to_host(&source));
+    assert_eq!(
+        instance.render(0.0, &plain()).expect("render"),
+        to_host(&source)
+    );
 }
 
 /// Renders with a bad input and checks: the message names the problem, the Source is untouched,
 /// and the next good render clears the message.
 fn assert_refused(instance: &Instance, source: &Frame, expect_in_message: &str) {
-    let out = instance.render(0.0, &plain()).expect("a bad input is not a host failure");
-    assert_eq!(out, to_host(source), "the Source must pass through untouched");
-    let (kind, text) = instance.persistent_message().expect("the user must be told");
+    let out = instance
+        .render(0.0, &plain())
+        .expect("a bad input is not a host failure");
+    assert_eq!(
+        out,
+        to_host(source),
+        "the Source must pass through untouched"
+    );
+    let (kind, text) = instance
+        .persistent_message()
+        .expect("the user must be told");
     assert_eq!(kind, "OfxMessageWarning");
-    assert!(text.to_lowercase().contains(expect_in_message), "message {text:?} lacks {expect_in_message:?}");
+    assert!(
+        text.to_lowercase().contains(expect_in_message),
+        "message {text:?} lacks {expect_in_message:?}"
+    );
     assert_clean(instance);
 }
 
@@ -146,7 +206,9 @@ fn missing_face_image_is_refused() {
     let source = synthetic_plate(48, 48, 1);
     let instance = face_blend(
         HostProfile::Generic,
-        Clips::new().with("Source", to_host(&source)).with("Face", Vec::<HostImage>::new()),
+        Clips::new()
+            .with("Source", to_host(&source))
+            .with("Face", Vec::<HostImage>::new()),
     );
     assert_refused(&instance, &source, "face");
 }
@@ -167,11 +229,17 @@ fn non_finite_pixels_are_refused_and_a_good_frame_clears_the_message() {
     bad_then_good[1].pixels[0] = [0.5, 0.5, 0.5, 1.0];
     let instance = face_blend(
         HostProfile::Nuke,
-        Clips::new().with("Source", to_host(&source)).with("Face", bad_then_good),
+        Clips::new()
+            .with("Source", to_host(&source))
+            .with("Face", bad_then_good),
     );
     assert_refused(&instance, &source, "nan");
     instance.render(1.0, &plain()).expect("good frame");
-    assert_eq!(instance.persistent_message(), None, "Nuke stops rendering until the message is cleared");
+    assert_eq!(
+        instance.persistent_message(),
+        None,
+        "Nuke stops rendering until the message is cleared"
+    );
 }
 
 #[test]

@@ -5,7 +5,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{assert_clean, bundle, graded, plate, plain, to_host, FACE_BLEND, GENERAL};
+use common::{assert_clean, bundle, graded, plain, plate, to_host, FACE_BLEND, GENERAL};
 use doppel_host::{Clips, Host, HostProfile, ParamValue};
 
 #[test]
@@ -21,12 +21,21 @@ fn load_describe_instances_render_purge_destroy_unload() {
                 .with("Face", face.clone())
         };
         // Two instances at once, with different settings, as Resolve keeps several per clip.
-        let a = Arc::new(host.create_instance(FACE_BLEND, GENERAL, clips()).expect("instance a"));
-        let b = host.create_instance(FACE_BLEND, GENERAL, clips()).expect("instance b");
+        let a = Arc::new(
+            host.create_instance(FACE_BLEND, GENERAL, clips())
+                .expect("instance a"),
+        );
+        let b = host
+            .create_instance(FACE_BLEND, GENERAL, clips())
+            .expect("instance b");
         a.set_value("maskSource", ParamValue::Choice(2)).unwrap();
         b.set_value("mix", ParamValue::Double(0.5)).unwrap();
         let frames: Vec<f64> = (0..4).map(f64::from).collect();
-        for result in a.render_sequence(&frames, &plain()).into_iter().chain(b.render_sequence(&frames, &plain())) {
+        for result in a
+            .render_sequence(&frames, &plain())
+            .into_iter()
+            .chain(b.render_sequence(&frames, &plain()))
+        {
             let image = result.expect("render");
             assert_eq!((image.width, image.height), (64, 48));
         }

@@ -23,7 +23,9 @@ fn main() -> ExitCode {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut build = Command::new(cargo);
-    build.current_dir(&root).args(["build", "-p", "doppel", "--lib"]);
+    build
+        .current_dir(&root)
+        .args(["build", "-p", "doppel", "--lib"]);
     if !debug {
         build.arg("--release");
     }
@@ -38,7 +40,8 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
-    let target = std::env::var("CARGO_TARGET_DIR").map_or_else(|_| root.join("target"), PathBuf::from);
+    let target =
+        std::env::var("CARGO_TARGET_DIR").map_or_else(|_| root.join("target"), PathBuf::from);
     let library = target
         .join(if debug { "debug" } else { "release" })
         .join(doppel_bundle::library_file_name());
@@ -49,7 +52,10 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("doppel-bundle: could not lay out the bundle from {}: {e}", library.display());
+            eprintln!(
+                "doppel-bundle: could not lay out the bundle from {}: {e}",
+                library.display()
+            );
             ExitCode::FAILURE
         }
     }

@@ -170,7 +170,10 @@ impl FaceBlend {
                 let (rx, ry) = params.point(ids::ELLIPSE_SIZE);
                 MaskSource::Ellipse(Ellipse {
                     centre: placement.canonical_to_frame(params.point(ids::ELLIPSE_CENTRE)),
-                    radii: (placement.canonical_width(rx), placement.canonical_height(ry)),
+                    radii: (
+                        placement.canonical_width(rx),
+                        placement.canonical_height(ry),
+                    ),
                     angle_deg: params.double(ids::ELLIPSE_ANGLE) as f32,
                 })
             }
@@ -224,7 +227,9 @@ impl Effect for FaceBlend {
     ) -> Result<Frame, EffectError> {
         let settings = Self::settings(&request.params, source);
         let face = clips.fetch(FACE_CLIP, request.time)?.ok_or_else(|| {
-            EffectError("Face Blend needs an image on its Face input; none was given at this frame.".into())
+            EffectError(
+                "Face Blend needs an image on its Face input; none was given at this frame.".into(),
+            )
         })?;
         if face.placement.bounds != source.placement.bounds {
             return Err(EffectError(format!(
@@ -250,7 +255,12 @@ impl Effect for FaceBlend {
                 )));
             }
         }
-        blend::blend(&source.frame, &face.frame, matte.as_ref().map(|m| &m.frame), &settings)
-            .map_err(|e| EffectError(format!("Face Blend: {e}")))
+        blend::blend(
+            &source.frame,
+            &face.frame,
+            matte.as_ref().map(|m| &m.frame),
+            &settings,
+        )
+        .map_err(|e| EffectError(format!("Face Blend: {e}")))
     }
 }

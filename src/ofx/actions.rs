@@ -27,7 +27,9 @@ pub fn handle<E: Effect>(
 ) -> Result<Reply, OfxError> {
     match action {
         Action::Describe => describe::describe::<E>(suites, effect).map(|()| Reply::Ok),
-        Action::DescribeInContext => describe::describe_in_context::<E>(suites, effect, in_args).map(|()| Reply::Ok),
+        Action::DescribeInContext => {
+            describe::describe_in_context::<E>(suites, effect, in_args).map(|()| Reply::Ok)
+        }
         // Resolve shows nothing if these reply "default": answer OK.
         Action::CreateInstance => instance::create::<E>(suites, effect).map(|()| Reply::Ok),
         Action::DestroyInstance => instance::destroy::<E>(suites, effect).map(|()| Reply::Ok),
@@ -36,11 +38,13 @@ pub fn handle<E: Effect>(
             Ok(Reply::Ok)
         }
         Action::GetClipPreferences => clip_preferences::<E>(out_args).map(|()| Reply::Ok),
-        Action::IsIdentity => Ok(if render::is_identity::<E>(suites, effect, in_args, out_args)? {
-            Reply::Ok
-        } else {
-            Reply::Default
-        }),
+        Action::IsIdentity => Ok(
+            if render::is_identity::<E>(suites, effect, in_args, out_args)? {
+                Reply::Ok
+            } else {
+                Reply::Default
+            },
+        ),
         Action::Render => render::render::<E>(suites, effect, in_args).map(|()| Reply::Ok),
         Action::BeginSequenceRender | Action::EndSequenceRender => Ok(Reply::Ok),
         Action::BeginInstanceChanged
@@ -61,9 +65,14 @@ pub fn handle<E: Effect>(
 /// leave out the entries of clips they will not feed (an unconnected optional clip), and
 /// the images are checked again when fetched.
 fn clip_preferences<E: Effect>(out_args: PropSet) -> Result<(), OfxError> {
-    let names = E::declaration().clips.iter().map(|c| c.name).chain(["Output"]);
+    let names = E::declaration()
+        .clips
+        .iter()
+        .map(|c| c.name)
+        .chain(["Output"]);
     for name in names {
-        let components = CString::new(format!("OfxImageClipPropComponents_{name}")).expect("no NUL");
+        let components =
+            CString::new(format!("OfxImageClipPropComponents_{name}")).expect("no NUL");
         let depth = CString::new(format!("OfxImageClipPropDepth_{name}")).expect("no NUL");
         for result in [
             out_args.set_cstr(&components, 0, kOfxImageComponentRGBA),

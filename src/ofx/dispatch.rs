@@ -45,7 +45,10 @@ impl Action {
             (kOfxActionLoad, Action::Load),
             (kOfxActionUnload, Action::Unload),
             (kOfxActionDescribe, Action::Describe),
-            (kOfxImageEffectActionDescribeInContext, Action::DescribeInContext),
+            (
+                kOfxImageEffectActionDescribeInContext,
+                Action::DescribeInContext,
+            ),
             (kOfxActionCreateInstance, Action::CreateInstance),
             (kOfxActionDestroyInstance, Action::DestroyInstance),
             (kOfxActionBeginInstanceChanged, Action::BeginInstanceChanged),
@@ -53,15 +56,33 @@ impl Action {
             (kOfxActionEndInstanceChanged, Action::EndInstanceChanged),
             (kOfxActionPurgeCaches, Action::PurgeCaches),
             (kOfxActionSyncPrivateData, Action::SyncPrivateData),
-            (kOfxImageEffectActionGetClipPreferences, Action::GetClipPreferences),
-            (kOfxImageEffectActionGetRegionOfDefinition, Action::GetRegionOfDefinition),
-            (kOfxImageEffectActionGetRegionsOfInterest, Action::GetRegionsOfInterest),
-            (kOfxImageEffectActionGetFramesNeeded, Action::GetFramesNeeded),
+            (
+                kOfxImageEffectActionGetClipPreferences,
+                Action::GetClipPreferences,
+            ),
+            (
+                kOfxImageEffectActionGetRegionOfDefinition,
+                Action::GetRegionOfDefinition,
+            ),
+            (
+                kOfxImageEffectActionGetRegionsOfInterest,
+                Action::GetRegionsOfInterest,
+            ),
+            (
+                kOfxImageEffectActionGetFramesNeeded,
+                Action::GetFramesNeeded,
+            ),
             (kOfxImageEffectActionGetTimeDomain, Action::GetTimeDomain),
             (kOfxImageEffectActionIsIdentity, Action::IsIdentity),
-            (kOfxImageEffectActionBeginSequenceRender, Action::BeginSequenceRender),
+            (
+                kOfxImageEffectActionBeginSequenceRender,
+                Action::BeginSequenceRender,
+            ),
             (kOfxImageEffectActionRender, Action::Render),
-            (kOfxImageEffectActionEndSequenceRender, Action::EndSequenceRender),
+            (
+                kOfxImageEffectActionEndSequenceRender,
+                Action::EndSequenceRender,
+            ),
         ];
         TABLE
             .iter()
@@ -83,7 +104,10 @@ pub fn guard<T>(what: &str, fallback: T, f: impl FnOnce() -> T) -> T {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(value) => value,
         Err(payload) => {
-            log::error!("{what}: panic contained: {}", panic_message(payload.as_ref()));
+            log::error!(
+                "{what}: panic contained: {}",
+                panic_message(payload.as_ref())
+            );
             fallback
         }
     }
@@ -140,7 +164,11 @@ pub extern "C" fn main_entry<E: Effect>(
             if is_instance_action(action) && !handle.is_null() {
                 // A panic is a bug, but the user still deserves to see why the frame failed.
                 let _ = catch_unwind(AssertUnwindSafe(|| {
-                    super::message::set_persistent(handle as OfxImageEffectHandle, super::message::Severity::Error, &e.to_string())
+                    super::message::set_persistent(
+                        handle as OfxImageEffectHandle,
+                        super::message::Severity::Error,
+                        &e.to_string(),
+                    )
                 }));
             }
             e.status()
@@ -151,7 +179,11 @@ pub extern "C" fn main_entry<E: Effect>(
 fn is_instance_action(action: Action) -> bool {
     !matches!(
         action,
-        Action::Load | Action::Unload | Action::Describe | Action::DescribeInContext | Action::Other
+        Action::Load
+            | Action::Unload
+            | Action::Describe
+            | Action::DescribeInContext
+            | Action::Other
     )
 }
 
@@ -165,7 +197,11 @@ fn run<E: Effect>(
         Action::Load => {
             crate::logging::init();
             suites::load()?;
-            log::info!("{} loaded by host '{}'", E::declaration().id, suites::host_name());
+            log::info!(
+                "{} loaded by host '{}'",
+                E::declaration().id,
+                suites::host_name()
+            );
             Ok(Reply::Ok)
         }
         Action::Unload => {

@@ -23,8 +23,15 @@ pub struct Clip {
 
 impl Clip {
     /// The named clip, or `None` where the effect has no such clip in this context.
-    pub fn get(suites: &Suites, effect: OfxImageEffectHandle, name: &str) -> Result<Option<Clip>, OfxError> {
-        let f = suites.effect.clipGetHandle.ok_or(OfxError::MissingHostFeature("clipGetHandle"))?;
+    pub fn get(
+        suites: &Suites,
+        effect: OfxImageEffectHandle,
+        name: &str,
+    ) -> Result<Option<Clip>, OfxError> {
+        let f = suites
+            .effect
+            .clipGetHandle
+            .ok_or(OfxError::MissingHostFeature("clipGetHandle"))?;
         let c_name = CString::new(name).map_err(|_| OfxError::BadHandle("clip name with NUL"))?;
         let (mut handle, mut props) = (std::ptr::null_mut(), std::ptr::null_mut());
         // SAFETY: valid instance handle and NUL-terminated name; the host writes two handles.
@@ -32,7 +39,10 @@ impl Clip {
         if status != kOfxStatOK || handle.is_null() {
             return Ok(None);
         }
-        Ok(Some(Clip { handle, props: PropSet::new(props, suites.prop) }))
+        Ok(Some(Clip {
+            handle,
+            props: PropSet::new(props, suites.prop),
+        }))
     }
 
     pub fn connected(&self) -> bool {
@@ -42,14 +52,20 @@ impl Clip {
     /// The image at `time`. `None` when the host has none (Resolve's "connected" optional clips,
     /// frames outside the clip): callers treat that as absent.
     pub fn image(&self, suites: &Suites, time: OfxTime) -> Result<Option<Image>, OfxError> {
-        let f = suites.effect.clipGetImage.ok_or(OfxError::MissingHostFeature("clipGetImage"))?;
+        let f = suites
+            .effect
+            .clipGetImage
+            .ok_or(OfxError::MissingHostFeature("clipGetImage"))?;
         let mut handle = std::ptr::null_mut();
         // SAFETY: valid clip handle; a null region asks for the whole image; the host writes one handle.
         let status = unsafe { f(self.handle, time, std::ptr::null(), &mut handle) };
         if status != kOfxStatOK || handle.is_null() {
             return Ok(None);
         }
-        Ok(Some(Image { props: PropSet::new(handle, suites.prop), suites: *suites }))
+        Ok(Some(Image {
+            props: PropSet::new(handle, suites.prop),
+            suites: *suites,
+        }))
     }
 }
 
@@ -84,7 +100,9 @@ impl Image {
     fn layout(&self) -> Result<Layout, OfxError> {
         let depth = self.props.string(kOfxImageEffectPropPixelDepth, 0)?;
         let components = self.props.string(kOfxImageEffectPropComponents, 0)?;
-        if depth.as_bytes() != kOfxBitDepthFloat.to_bytes() || components.as_bytes() != kOfxImageComponentRGBA.to_bytes() {
+        if depth.as_bytes() != kOfxBitDepthFloat.to_bytes()
+            || components.as_bytes() != kOfxImageComponentRGBA.to_bytes()
+        {
             return Err(OfxError::User(format!(
                 "Doppel works on 32-bit float RGBA images; the host gave {components} at {depth}."
             )));
@@ -94,20 +112,36 @@ impl Image {
         let row_bytes = self.props.int(kOfxImagePropRowBytes, 0)? as isize;
         let width = (bounds[2] - bounds[0]).max(0) as usize;
         let height = (bounds[3] - bounds[1]).max(0) as usize;
-        let misaligned = (data as usize) % std::mem::align_of::<f32>() != 0 || row_bytes % 4 != 0;
-        if data.is_null() && width * height > 0 || misaligned || row_bytes.unsigned_abs() < width * PIXEL_BYTES {
+        let misaligned =
+            !(data as usize).is_multiple_of(std::mem::align_of::<f32>()) || row_bytes % 4 != 0;
+        if data.is_null() && width * height > 0
+            || misaligned
+            || row_bytes.unsigned_abs() < width * PIXEL_BYTES
+        {
             return Err(OfxError::User(format!(
                 "The host gave an image Doppel cannot read (bounds {bounds:?}, row bytes {row_bytes})."
             )));
         }
-        Ok(Layout { data, bounds, row_bytes, width, height })
+        Ok(Layout {
+            data,
+            bounds,
+            row_bytes,
+            width,
+            height,
+        })
     }
 
     /// The placement of this image's pixels.
     pub fn placement(&self) -> Result<Placement, OfxError> {
         let layout = self.layout()?;
-        let scale = self.props.doubles::<2>(kOfxImageEffectPropRenderScale).unwrap_or([1.0, 1.0]);
-        let aspect = self.props.double(kOfxImagePropPixelAspectRatio, 0).unwrap_or(1.0);
+        let scale = self
+            .props
+            .doubles::<2>(kOfxImageEffectPropRenderScale)
+            .unwrap_or([1.0, 1.0]);
+        let aspect = self
+            .props
+            .double(kOfxImagePropPixelAspectRatio, 0)
+            .unwrap_or(1.0);
         Ok(Placement {
             bounds: layout.bounds,
             render_scale: (scale[0], scale[1]),
@@ -126,12 +160,20 @@ impl Image {
             let row = unsafe { std::slice::from_raw_parts(src, layout.width) };
             frame.row_mut(y).copy_from_slice(row);
         }
-        Ok(InputFrame { frame, placement: self.placement()? })
+        Ok(InputFrame {
+            frame,
+            placement: self.placement()?,
+        })
     }
 
     /// Writes `frame` (placed at `placement`) into this image inside `window`; pixels of the
     /// window not covered by the frame become transparent black.
-    pub fn write(&mut self, frame: &Frame, placement: &Placement, window: [i32; 4]) -> Result<(), OfxError> {
+    pub fn write(
+        &mut self,
+        frame: &Frame,
+        placement: &Placement,
+        window: [i32; 4],
+    ) -> Result<(), OfxError> {
         let layout = self.layout()?;
         let [bx1, by1, bx2, by2] = layout.bounds;
         let (x1, x2) = (window[0].max(bx1), window[2].min(bx2));
@@ -149,8 +191,15 @@ impl Image {
             let fy = fy2 - 1 - py;
             for px in x1..x2 {
                 let fx = px - fx1;
-                let inside = fx >= 0 && fy >= 0 && (fx as usize) < frame.width() && (fy as usize) < frame.height();
-                row[(px - bx1) as usize] = if inside { frame.pixel(fx as usize, fy as usize) } else { [0.0; 4] };
+                let inside = fx >= 0
+                    && fy >= 0
+                    && (fx as usize) < frame.width()
+                    && (fy as usize) < frame.height();
+                row[(px - bx1) as usize] = if inside {
+                    frame.pixel(fx as usize, fy as usize)
+                } else {
+                    [0.0; 4]
+                };
             }
         }
         Ok(())
@@ -164,7 +213,11 @@ fn row_ptr(layout: &Layout, top_down_row: usize) -> *mut u8 {
 }
 
 /// Fetches `clip` at `time` and copies it, releasing the host image before returning.
-pub fn fetch_input(suites: &Suites, clip: &Clip, time: OfxTime) -> Result<Option<InputFrame>, OfxError> {
+pub fn fetch_input(
+    suites: &Suites,
+    clip: &Clip,
+    time: OfxTime,
+) -> Result<Option<InputFrame>, OfxError> {
     match clip.image(suites, time)? {
         Some(image) => image.to_input().map(Some),
         None => Ok(None),

@@ -29,7 +29,10 @@ unsafe impl<E: Effect> Send for Instance<E> {}
 unsafe impl<E: Effect> Sync for Instance<E> {}
 
 pub fn effect_props(suites: &Suites, effect: OfxImageEffectHandle) -> Result<PropSet, OfxError> {
-    let f = suites.effect.getPropertySet.ok_or(OfxError::MissingHostFeature("getPropertySet"))?;
+    let f = suites
+        .effect
+        .getPropertySet
+        .ok_or(OfxError::MissingHostFeature("getPropertySet"))?;
     let mut props = std::ptr::null_mut();
     // SAFETY: the handle came from the host for this action; the host writes one handle.
     check(unsafe { f(effect, &mut props) }, "getPropertySet")?;
@@ -39,8 +42,14 @@ pub fn effect_props(suites: &Suites, effect: OfxImageEffectHandle) -> Result<Pro
     Ok(PropSet::new(props, suites.prop))
 }
 
-pub fn param_set(suites: &Suites, effect: OfxImageEffectHandle) -> Result<OfxParamSetHandle, OfxError> {
-    let f = suites.effect.getParamSet.ok_or(OfxError::MissingHostFeature("getParamSet"))?;
+pub fn param_set(
+    suites: &Suites,
+    effect: OfxImageEffectHandle,
+) -> Result<OfxParamSetHandle, OfxError> {
+    let f = suites
+        .effect
+        .getParamSet
+        .ok_or(OfxError::MissingHostFeature("getParamSet"))?;
     let mut set = std::ptr::null_mut();
     // SAFETY: the handle came from the host for this action; the host writes one handle.
     check(unsafe { f(effect, &mut set) }, "getParamSet")?;
@@ -50,17 +59,30 @@ pub fn param_set(suites: &Suites, effect: OfxImageEffectHandle) -> Result<OfxPar
 /// CreateInstance: looks up every declared parameter once and stores the instance.
 pub fn create<E: Effect>(suites: &Suites, effect: OfxImageEffectHandle) -> Result<(), OfxError> {
     let set = param_set(suites, effect)?;
-    let get_handle = suites.param.paramGetHandle.ok_or(OfxError::MissingHostFeature("paramGetHandle"))?;
+    let get_handle = suites
+        .param
+        .paramGetHandle
+        .ok_or(OfxError::MissingHostFeature("paramGetHandle"))?;
     let mut params = Vec::new();
     for decl in E::declaration().params {
         let name = CString::new(decl.id).expect("param ids have no NUL");
         let mut handle = std::ptr::null_mut();
         // SAFETY: valid param set handle and NUL-terminated name; the properties out-pointer may be null.
-        check(unsafe { get_handle(set, name.as_ptr(), &mut handle, std::ptr::null_mut()) }, "paramGetHandle")?;
+        check(
+            unsafe { get_handle(set, name.as_ptr(), &mut handle, std::ptr::null_mut()) },
+            "paramGetHandle",
+        )?;
         params.push(ParamSlot { decl, handle });
     }
-    let instance = Box::new(Instance { effect: E::create(), params });
-    effect_props(suites, effect)?.set_pointer(kOfxPropInstanceData, 0, Box::into_raw(instance) as *mut c_void)
+    let instance = Box::new(Instance {
+        effect: E::create(),
+        params,
+    });
+    effect_props(suites, effect)?.set_pointer(
+        kOfxPropInstanceData,
+        0,
+        Box::into_raw(instance) as *mut c_void,
+    )
 }
 
 /// DestroyInstance: frees what `create` stored.
@@ -77,17 +99,25 @@ pub fn destroy<E: Effect>(suites: &Suites, effect: OfxImageEffectHandle) -> Resu
 }
 
 /// The instance behind an effect handle.
-pub fn get<'a, E: Effect>(suites: &Suites, effect: OfxImageEffectHandle) -> Result<&'a Instance<E>, OfxError> {
+pub fn get<'a, E: Effect>(
+    suites: &Suites,
+    effect: OfxImageEffectHandle,
+) -> Result<&'a Instance<E>, OfxError> {
     let ptr = effect_props(suites, effect)?.pointer(kOfxPropInstanceData, 0)? as *const Instance<E>;
     // SAFETY: set in `create` for this effect type; valid until DestroyInstance, which the host
     // never sends while another action on the instance runs.
-    unsafe { ptr.as_ref() }.ok_or(OfxError::BadHandle("instance has no data (CreateInstance not called?)"))
+    unsafe { ptr.as_ref() }.ok_or(OfxError::BadHandle(
+        "instance has no data (CreateInstance not called?)",
+    ))
 }
 
 impl<E: Effect> Instance<E> {
     /// Every parameter's value at `time` (keyframes interpolated by the host).
     pub fn read_params(&self, suites: &Suites, time: OfxTime) -> Result<ParamValues, OfxError> {
-        let get = suites.param.paramGetValueAtTime.ok_or(OfxError::MissingHostFeature("paramGetValueAtTime"))?;
+        let get = suites
+            .param
+            .paramGetValueAtTime
+            .ok_or(OfxError::MissingHostFeature("paramGetValueAtTime"))?;
         let mut values = ParamValues::default();
         for slot in &self.params {
             let h = slot.handle;
@@ -95,13 +125,19 @@ impl<E: Effect> Instance<E> {
                 ParamKind::Double { .. } => {
                     let mut v: c_double = 0.0;
                     // SAFETY: a double parameter reads one double through the pointer.
-                    check(unsafe { get(h, time, &mut v as *mut c_double) }, "paramGetValueAtTime")?;
+                    check(
+                        unsafe { get(h, time, &mut v as *mut c_double) },
+                        "paramGetValueAtTime",
+                    )?;
                     ParamValue::Double(v)
                 }
                 ParamKind::Int { .. } | ParamKind::Bool { .. } | ParamKind::Choice { .. } => {
                     let mut v: c_int = 0;
                     // SAFETY: int, boolean and choice parameters read one int through the pointer.
-                    check(unsafe { get(h, time, &mut v as *mut c_int) }, "paramGetValueAtTime")?;
+                    check(
+                        unsafe { get(h, time, &mut v as *mut c_int) },
+                        "paramGetValueAtTime",
+                    )?;
                     match slot.decl.kind {
                         ParamKind::Bool { .. } => ParamValue::Bool(v != 0),
                         ParamKind::Choice { options, .. } => {

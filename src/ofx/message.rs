@@ -33,13 +33,32 @@ pub fn set_persistent(effect: OfxImageEffectHandle, severity: Severity, message:
     let handle = effect as *mut c_void;
     if let Some(set) = suites.message_v2.and_then(|s| s.setPersistentMessage) {
         // SAFETY: valid instance handle; the format "%s" consumes exactly the one string passed.
-        unsafe { set(handle, kind.as_ptr(), id.as_ptr(), c"%s".as_ptr(), body.as_ptr()) };
+        unsafe {
+            set(
+                handle,
+                kind.as_ptr(),
+                id.as_ptr(),
+                c"%s".as_ptr(),
+                body.as_ptr(),
+            )
+        };
         return;
     }
-    let post = suites.message_v2.and_then(|s| s.message).or_else(|| suites.message_v1.and_then(|s| s.message));
+    let post = suites
+        .message_v2
+        .and_then(|s| s.message)
+        .or_else(|| suites.message_v1.and_then(|s| s.message));
     if let Some(post) = post {
         // SAFETY: as above.
-        unsafe { post(handle, kind.as_ptr(), id.as_ptr(), c"%s".as_ptr(), body.as_ptr()) };
+        unsafe {
+            post(
+                handle,
+                kind.as_ptr(),
+                id.as_ptr(),
+                c"%s".as_ptr(),
+                body.as_ptr(),
+            )
+        };
     }
 }
 

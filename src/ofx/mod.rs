@@ -29,8 +29,15 @@ use crate::effects::Effect;
 pub enum OfxError {
     BadHandle(&'static str),
     MissingHostFeature(&'static str),
-    Property { what: &'static str, name: String, status: OfxStatus },
-    Suite { call: &'static str, status: OfxStatus },
+    Property {
+        what: &'static str,
+        name: String,
+        status: OfxStatus,
+    },
+    Suite {
+        call: &'static str,
+        status: OfxStatus,
+    },
     /// A problem the user can act on (unsupported image format, bad input); shown in the host.
     User(String),
     Panic(String),
@@ -94,7 +101,9 @@ fn plugin<E: Effect>() -> OfxPlugin {
 /// Every effect the bundle registers: only effects that work are listed.
 fn plugins() -> &'static [OfxPlugin] {
     static TABLE: OnceLock<PluginTable> = OnceLock::new();
-    &TABLE.get_or_init(|| PluginTable(vec![plugin::<FaceBlend>()])).0
+    &TABLE
+        .get_or_init(|| PluginTable(vec![plugin::<FaceBlend>()]))
+        .0
 }
 
 #[no_mangle]
@@ -108,18 +117,22 @@ pub extern "C" fn OfxGetPlugin(nth: c_int) -> *mut OfxPlugin {
         usize::try_from(nth)
             .ok()
             .and_then(|i| plugins().get(i))
-            .map_or(std::ptr::null_mut(), |p| p as *const OfxPlugin as *mut OfxPlugin)
+            .map_or(std::ptr::null_mut(), |p| {
+                p as *const OfxPlugin as *mut OfxPlugin
+            })
     })
 }
 
 /// OFX 1.5's whole-binary host setter; returns a status, unlike the per-plugin `setHost`.
 #[no_mangle]
 pub extern "C" fn OfxSetHost(host: *const OfxHost) -> OfxStatus {
-    dispatch::guard("OfxSetHost", kOfxStatFailed, || match suites::set_host(host as *mut OfxHost) {
-        Ok(()) => kOfxStatOK,
-        Err(e) => {
-            log::error!("OfxSetHost: {e}");
-            e.status()
+    dispatch::guard("OfxSetHost", kOfxStatFailed, || {
+        match suites::set_host(host as *mut OfxHost) {
+            Ok(()) => kOfxStatOK,
+            Err(e) => {
+                log::error!("OfxSetHost: {e}");
+                e.status()
+            }
         }
     })
 }

@@ -24,7 +24,11 @@ fn check(status: OfxStatus, what: &'static str, name: &CStr) -> Result<(), OfxEr
     if status == kOfxStatOK {
         Ok(())
     } else {
-        Err(OfxError::Property { what, name: name.to_string_lossy().into_owned(), status })
+        Err(OfxError::Property {
+            what,
+            name: name.to_string_lossy().into_owned(),
+            status,
+        })
     }
 }
 
@@ -35,7 +39,10 @@ fn c_string(value: &str) -> CString {
 
 macro_rules! suite_fn {
     ($self:ident, $f:ident) => {
-        $self.suite.$f.ok_or(OfxError::MissingHostFeature(concat!("property suite ", stringify!($f))))?
+        $self.suite.$f.ok_or(OfxError::MissingHostFeature(concat!(
+            "property suite ",
+            stringify!($f)
+        )))?
     };
 }
 
@@ -52,25 +59,41 @@ impl PropSet {
         let f = suite_fn!(self, propSetString);
         let value = c_string(value);
         // SAFETY: the handle came from the host; the host copies the string before returning.
-        check(unsafe { f(self.handle, name.as_ptr(), index, value.as_ptr()) }, "set string", name)
+        check(
+            unsafe { f(self.handle, name.as_ptr(), index, value.as_ptr()) },
+            "set string",
+            name,
+        )
     }
 
     pub fn set_cstr(&self, name: &CStr, index: i32, value: &CStr) -> Result<(), OfxError> {
         let f = suite_fn!(self, propSetString);
         // SAFETY: as in `set_string`.
-        check(unsafe { f(self.handle, name.as_ptr(), index, value.as_ptr()) }, "set string", name)
+        check(
+            unsafe { f(self.handle, name.as_ptr(), index, value.as_ptr()) },
+            "set string",
+            name,
+        )
     }
 
     pub fn set_int(&self, name: &CStr, index: i32, value: i32) -> Result<(), OfxError> {
         let f = suite_fn!(self, propSetInt);
         // SAFETY: the handle came from the host; values are passed by value.
-        check(unsafe { f(self.handle, name.as_ptr(), index, value) }, "set int", name)
+        check(
+            unsafe { f(self.handle, name.as_ptr(), index, value) },
+            "set int",
+            name,
+        )
     }
 
     pub fn set_double(&self, name: &CStr, index: i32, value: f64) -> Result<(), OfxError> {
         let f = suite_fn!(self, propSetDouble);
         // SAFETY: the handle came from the host; values are passed by value.
-        check(unsafe { f(self.handle, name.as_ptr(), index, value) }, "set double", name)
+        check(
+            unsafe { f(self.handle, name.as_ptr(), index, value) },
+            "set double",
+            name,
+        )
     }
 
     pub fn set_doubles(&self, name: &CStr, values: &[f64]) -> Result<(), OfxError> {
@@ -90,14 +113,22 @@ impl PropSet {
     pub fn set_pointer(&self, name: &CStr, index: i32, value: *mut c_void) -> Result<(), OfxError> {
         let f = suite_fn!(self, propSetPointer);
         // SAFETY: the handle came from the host; the host stores the pointer value only.
-        check(unsafe { f(self.handle, name.as_ptr(), index, value) }, "set pointer", name)
+        check(
+            unsafe { f(self.handle, name.as_ptr(), index, value) },
+            "set pointer",
+            name,
+        )
     }
 
     pub fn int(&self, name: &CStr, index: i32) -> Result<i32, OfxError> {
         let f = suite_fn!(self, propGetInt);
         let mut value = 0;
         // SAFETY: the host writes one int through the valid pointer.
-        check(unsafe { f(self.handle, name.as_ptr(), index, &mut value) }, "get int", name)?;
+        check(
+            unsafe { f(self.handle, name.as_ptr(), index, &mut value) },
+            "get int",
+            name,
+        )?;
         Ok(value)
     }
 
@@ -105,7 +136,11 @@ impl PropSet {
         let f = suite_fn!(self, propGetDouble);
         let mut value = 0.0;
         // SAFETY: the host writes one double through the valid pointer.
-        check(unsafe { f(self.handle, name.as_ptr(), index, &mut value) }, "get double", name)?;
+        check(
+            unsafe { f(self.handle, name.as_ptr(), index, &mut value) },
+            "get double",
+            name,
+        )?;
         Ok(value)
     }
 
@@ -129,7 +164,11 @@ impl PropSet {
         let f = suite_fn!(self, propGetPointer);
         let mut value = std::ptr::null_mut();
         // SAFETY: the host writes one pointer through the valid out-pointer.
-        check(unsafe { f(self.handle, name.as_ptr(), index, &mut value) }, "get pointer", name)?;
+        check(
+            unsafe { f(self.handle, name.as_ptr(), index, &mut value) },
+            "get pointer",
+            name,
+        )?;
         Ok(value)
     }
 
@@ -137,11 +176,17 @@ impl PropSet {
         let f = suite_fn!(self, propGetString);
         let mut value: *mut c_char = std::ptr::null_mut();
         // SAFETY: the host writes a pointer to a NUL-terminated string it owns.
-        check(unsafe { f(self.handle, name.as_ptr(), index, &mut value) }, "get string", name)?;
+        check(
+            unsafe { f(self.handle, name.as_ptr(), index, &mut value) },
+            "get string",
+            name,
+        )?;
         if value.is_null() {
             return Ok(String::new());
         }
         // SAFETY: non-null, NUL-terminated, valid until the property changes; copied at once.
-        Ok(unsafe { CStr::from_ptr(value) }.to_string_lossy().into_owned())
+        Ok(unsafe { CStr::from_ptr(value) }
+            .to_string_lossy()
+            .into_owned())
     }
 }

@@ -23,7 +23,8 @@ struct HostClips<'a> {
 
 impl ClipFetch for HostClips<'_> {
     fn fetch(&mut self, clip: &str, time: f64) -> Result<Option<InputFrame>, EffectError> {
-        let Some(handle) = Clip::get(self.suites, self.effect, clip).map_err(to_effect_error)? else {
+        let Some(handle) = Clip::get(self.suites, self.effect, clip).map_err(to_effect_error)?
+        else {
             return Ok(None);
         };
         if !handle.connected() {
@@ -37,14 +38,24 @@ fn to_effect_error(e: OfxError) -> EffectError {
     EffectError(e.to_string())
 }
 
-pub fn render<E: Effect>(suites: &Suites, effect: OfxImageEffectHandle, in_args: PropSet) -> Result<(), OfxError> {
+pub fn render<E: Effect>(
+    suites: &Suites,
+    effect: OfxImageEffectHandle,
+    in_args: PropSet,
+) -> Result<(), OfxError> {
     let instance: &Instance<E> = instance::get(suites, effect)?;
     let time = in_args.double(kOfxPropTime, 0)?;
-    let scale = in_args.doubles::<2>(kOfxImageEffectPropRenderScale).unwrap_or([1.0, 1.0]);
+    let scale = in_args
+        .doubles::<2>(kOfxImageEffectPropRenderScale)
+        .unwrap_or([1.0, 1.0]);
     let window = in_args.ints::<4>(kOfxImageEffectPropRenderWindow)?;
-    let thumbnail = in_args.int(kOfxImageEffectPropThumbnailRender, 0).unwrap_or(0) != 0;
+    let thumbnail = in_args
+        .int(kOfxImageEffectPropThumbnailRender, 0)
+        .unwrap_or(0)
+        != 0;
 
-    let output_clip = Clip::get(suites, effect, OUTPUT)?.ok_or(OfxError::BadHandle("no Output clip"))?;
+    let output_clip =
+        Clip::get(suites, effect, OUTPUT)?.ok_or(OfxError::BadHandle("no Output clip"))?;
     let mut output = output_clip
         .image(suites, time)?
         .ok_or_else(|| OfxError::User("The host gave no output image to render into.".into()))?;
@@ -58,10 +69,20 @@ pub fn render<E: Effect>(suites: &Suites, effect: OfxImageEffectHandle, in_args:
         return fail::<E>(effect, "Doppel got no Source image at this frame.");
     };
 
-    let result = instance.read_params(suites, time).map_err(to_effect_error).and_then(|params| {
-        let request = RenderRequest { time, params, render_scale: (scale[0], scale[1]), thumbnail };
-        instance.effect.render(&source, &request, &mut HostClips { suites, effect })
-    });
+    let result = instance
+        .read_params(suites, time)
+        .map_err(to_effect_error)
+        .and_then(|params| {
+            let request = RenderRequest {
+                time,
+                params,
+                render_scale: (scale[0], scale[1]),
+                thumbnail,
+            };
+            instance
+                .effect
+                .render(&source, &request, &mut HostClips { suites, effect })
+        });
     match result {
         Ok(frame) => {
             output.write(&frame, &source.placement, window)?;

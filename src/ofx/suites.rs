@@ -6,7 +6,9 @@ use std::ptr::NonNull;
 use openfx::sys::generic::core::OfxHost;
 use openfx::sys::generic::property::{kOfxPropertySuite, OfxPropertySuiteV1};
 use openfx::sys::image_effect_v1::image_effect::{kOfxImageEffectSuite, OfxImageEffectSuiteV1};
-use openfx::sys::image_effect_v1::message::{kOfxMessageSuite, OfxMessageSuiteV1, OfxMessageSuiteV2};
+use openfx::sys::image_effect_v1::message::{
+    kOfxMessageSuite, OfxMessageSuiteV1, OfxMessageSuiteV2,
+};
 use openfx::sys::image_effect_v1::param::{kOfxParameterSuite, OfxParameterSuiteV1};
 use parking_lot::RwLock;
 
@@ -58,16 +60,20 @@ fn fetch<T>(host: &OfxHost, name: &CStr, version: i32) -> Option<&'static T> {
 
 /// Fetches every suite; fails if a required one is missing.
 pub fn load() -> Result<(), OfxError> {
-    let host = HOST.read().ok_or(OfxError::MissingHostFeature("the host never called OfxSetHost"))?;
+    let host = HOST.read().ok_or(OfxError::MissingHostFeature(
+        "the host never called OfxSetHost",
+    ))?;
     // SAFETY: the host pointer came from OfxSetHost and is valid while we are loaded.
     let host = unsafe { host.0.as_ref() };
-    let prop: &'static OfxPropertySuiteV1 = fetch(host, kOfxPropertySuite, 1)
-        .ok_or(OfxError::MissingHostFeature("property suite"))?;
+    let prop: &'static OfxPropertySuiteV1 =
+        fetch(host, kOfxPropertySuite, 1).ok_or(OfxError::MissingHostFeature("property suite"))?;
     let suites = Suites {
         host: PropSet::new(host.host, prop),
         prop,
-        effect: fetch(host, kOfxImageEffectSuite, 1).ok_or(OfxError::MissingHostFeature("image effect suite"))?,
-        param: fetch(host, kOfxParameterSuite, 1).ok_or(OfxError::MissingHostFeature("parameter suite"))?,
+        effect: fetch(host, kOfxImageEffectSuite, 1)
+            .ok_or(OfxError::MissingHostFeature("image effect suite"))?,
+        param: fetch(host, kOfxParameterSuite, 1)
+            .ok_or(OfxError::MissingHostFeature("parameter suite"))?,
         message_v2: fetch(host, kOfxMessageSuite, 2),
         message_v1: fetch(host, kOfxMessageSuite, 1),
     };
@@ -81,13 +87,19 @@ pub fn unload() {
 
 /// The suites, or an error when an action arrives before Load.
 pub fn get() -> Result<Suites, OfxError> {
-    SUITES.read().ok_or(OfxError::MissingHostFeature("an action arrived before Load"))
+    SUITES.read().ok_or(OfxError::MissingHostFeature(
+        "an action arrived before Load",
+    ))
 }
 
 /// The host's name (e.g. "DaVinciResolve"), for logs and host-specific workarounds.
 pub fn host_name() -> String {
     get()
         .ok()
-        .and_then(|s| s.host.string(openfx::sys::generic::core::kOfxPropName, 0).ok())
+        .and_then(|s| {
+            s.host
+                .string(openfx::sys::generic::core::kOfxPropName, 0)
+                .ok()
+        })
         .unwrap_or_default()
 }

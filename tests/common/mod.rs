@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use doppel::Frame;
-use doppel_host::{Clips, Host, HostImage, HostProfile, ImageLayout, Instance, RenderOptions, RowOrder};
+use doppel_host::{
+    Clips, Host, HostImage, HostProfile, ImageLayout, Instance, RenderOptions, RowOrder,
+};
 
 pub const FACE_BLEND: &str = "com.doppel.FaceBlend";
 pub const GENERAL: &str = "OfxImageEffectContextGeneral";
@@ -19,8 +21,15 @@ pub fn bundle() -> PathBuf {
             let name = exe.file_stem().unwrap().to_string_lossy().into_owned();
             // Cargo builds the cdylib beside the test binaries (target/<profile>/deps) when it
             // builds the library for them; the copy one level up is only refreshed by `cargo build`.
-            let library = exe.parent().unwrap().join(doppel_bundle::library_file_name());
-            assert!(library.exists(), "the plugin library {} was not built", library.display());
+            let library = exe
+                .parent()
+                .unwrap()
+                .join(doppel_bundle::library_file_name());
+            assert!(
+                library.exists(),
+                "the plugin library {} was not built",
+                library.display()
+            );
             let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
             doppel_bundle::assemble(&library, &out).expect("assemble the bundle")
         })
@@ -31,16 +40,22 @@ pub fn bundle() -> PathBuf {
 pub fn host(profile: HostProfile) -> &'static Host {
     static HOSTS: OnceLock<Vec<(HostProfile, Host)>> = OnceLock::new();
     let hosts = HOSTS.get_or_init(|| {
-        [HostProfile::Generic, HostProfile::Resolve, HostProfile::Nuke]
-            .into_iter()
-            .map(|p| (p, Host::load(&bundle(), p).expect("load the bundle")))
-            .collect()
+        [
+            HostProfile::Generic,
+            HostProfile::Resolve,
+            HostProfile::Nuke,
+        ]
+        .into_iter()
+        .map(|p| (p, Host::load(&bundle(), p).expect("load the bundle")))
+        .collect()
     });
     &hosts.iter().find(|(p, _)| *p == profile).unwrap().1
 }
 
 pub fn face_blend(profile: HostProfile, clips: Clips) -> Instance {
-    host(profile).create_instance(FACE_BLEND, GENERAL, clips).expect("create a Face Blend instance")
+    host(profile)
+        .create_instance(FACE_BLEND, GENERAL, clips)
+        .expect("create a Face Blend instance")
 }
 
 pub fn plain() -> RenderOptions {
@@ -48,11 +63,22 @@ pub fn plain() -> RenderOptions {
 }
 
 pub fn layout(row_order: RowOrder, row_padding_bytes: usize, origin: (i32, i32)) -> RenderOptions {
-    RenderOptions { layout: ImageLayout { row_order, row_padding_bytes, origin }, ..RenderOptions::default() }
+    RenderOptions {
+        layout: ImageLayout {
+            row_order,
+            row_padding_bytes,
+            origin,
+        },
+        ..RenderOptions::default()
+    }
 }
 
 pub fn to_host(frame: &Frame) -> HostImage {
-    HostImage { width: frame.width(), height: frame.height(), pixels: frame.pixels().to_vec() }
+    HostImage {
+        width: frame.width(),
+        height: frame.height(),
+        pixels: frame.pixels().to_vec(),
+    }
 }
 
 pub fn to_frame(image: &HostImage) -> Frame {
@@ -60,7 +86,11 @@ pub fn to_frame(image: &HostImage) -> Frame {
 }
 
 pub fn max_abs_diff(a: &HostImage, b: &HostImage) -> f32 {
-    assert_eq!((a.width, a.height), (b.width, b.height), "image sizes differ");
+    assert_eq!(
+        (a.width, a.height),
+        (b.width, b.height),
+        "image sizes differ"
+    );
     a.pixels
         .iter()
         .zip(&b.pixels)
@@ -74,7 +104,12 @@ pub fn plate(width: usize, height: usize, frame: usize) -> Frame {
     Frame::from_fn(width, height, |x, y| {
         let (u, v) = (x as f32 / width as f32, y as f32 / height as f32);
         let texture = (((x * 7 + y * 13 + frame * 5) % 17) as f32) / 200.0;
-        [0.25 + 0.4 * u + texture, 0.3 + 0.3 * (v + phase).sin().abs() * 0.5, 0.2 + 0.25 * u * v, 1.0]
+        [
+            0.25 + 0.4 * u + texture,
+            0.3 + 0.3 * (v + phase).sin().abs() * 0.5,
+            0.2 + 0.25 * u * v,
+            1.0,
+        ]
     })
 }
 
@@ -90,5 +125,8 @@ pub fn graded(frame: &Frame) -> Frame {
 /// Asserts the instance saw no host-rule violation (unreleased images, undeclared frames...).
 pub fn assert_clean(instance: &Instance) {
     let violations = instance.violations();
-    assert!(violations.is_empty(), "host rule violations: {violations:#?}");
+    assert!(
+        violations.is_empty(),
+        "host rule violations: {violations:#?}"
+    );
 }
