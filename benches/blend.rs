@@ -50,7 +50,9 @@ fn main() {
         // The plain copy a host does per frame: into a buffer it already holds.
         let mut copy_target = Frame::new(width, height);
         let copy = median_seconds(runs, || {
-            copy_target.pixels_mut().copy_from_slice(black_box(&source).pixels());
+            copy_target
+                .pixels_mut()
+                .copy_from_slice(black_box(&source).pixels());
             black_box(&copy_target);
         });
         let face_size = height as f32 * 0.45;

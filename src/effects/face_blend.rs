@@ -205,6 +205,23 @@ impl FaceBlend {
     }
 }
 
+/// Inputs must cover the Source's pixels exactly: the blend is per pixel.
+fn lines_up(clip: &str, input: &InputFrame, source: &InputFrame) -> Result<(), EffectError> {
+    if input.placement.bounds == source.placement.bounds {
+        return Ok(());
+    }
+    let [x1, y1, x2, y2] = input.placement.bounds;
+    let [sx1, sy1, sx2, sy2] = source.placement.bounds;
+    Err(EffectError(format!(
+        "The {clip} input ({}×{} at {x1},{y1}) does not line up with the Source ({}×{} at {sx1},{sy1}); \
+         both must be the same plate size.",
+        x2 - x1,
+        y2 - y1,
+        sx2 - sx1,
+        sy2 - sy1
+    )))
+}
+
 impl Effect for FaceBlend {
     fn declaration() -> &'static EffectDecl {
         &DECL
@@ -231,29 +248,13 @@ impl Effect for FaceBlend {
                 "Face Blend needs an image on its Face input; none was given at this frame.".into(),
             )
         })?;
-        if face.placement.bounds != source.placement.bounds {
-            return Err(EffectError(format!(
-                "The Face input ({}×{}) does not line up with the Source ({}×{}); both must be the same plate size.",
-                face.frame.width(),
-                face.frame.height(),
-                source.frame.width(),
-                source.frame.height()
-            )));
-        }
+        lines_up(FACE_CLIP, &face, source)?;
         let matte = match settings.mask {
             MaskSource::Matte => clips.fetch(MATTE_CLIP, request.time)?,
             _ => None,
         };
         if let Some(m) = &matte {
-            if m.placement.bounds != source.placement.bounds {
-                return Err(EffectError(format!(
-                    "The Matte input ({}×{}) does not line up with the Source ({}×{}).",
-                    m.frame.width(),
-                    m.frame.height(),
-                    source.frame.width(),
-                    source.frame.height()
-                )));
-            }
+            lines_up(MATTE_CLIP, m, source)?;
         }
         blend::blend(
             &source.frame,
