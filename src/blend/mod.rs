@@ -247,6 +247,7 @@ pub fn blend(
     matte: Option<&Frame>,
     settings: &BlendSettings,
 ) -> Result<Frame, BlendError> {
+    let t0=std::time::Instant::now(); let tm=|n:&str| if std::env::var_os("DT").is_some(){eprintln!("{n} {:.2}", t0.elapsed().as_secs_f64()*1e3)};
     check_parameters(settings)?;
     let (w, h) = source.size();
     if face.size() != source.size() {
@@ -277,6 +278,7 @@ pub fn blend(
         });
     }
     let (core, fin) = masks(face, matte, settings, w, h)?;
+    tm("masks");
     let support = fin.support();
     if support.is_empty() {
         return Err(BlendError::EmptyMask);
@@ -297,6 +299,7 @@ pub fn blend(
     let work = support.expand(1, w, h);
     check_rgb(source, "Source", work)?;
     check_rgb(face, "Face", work)?;
+    tm("check");
     let transfer = match settings.colour_match {
         ColourMatch::None => colour_match::Transfer::Identity,
         mode => colour_match::Transfer::fit(mode, source, face, &core, settings.colour_space),
@@ -311,6 +314,7 @@ pub fn blend(
                     || fin.get(x, y.wrapping_sub(1)) > 0.0
                     || fin.get(x, y + 1) > 0.0))
     };
+    tm("fit");
     let mut matched = Vec::with_capacity(work.area());
     for y in work.y0..work.y1 {
         for (x, p) in (work.x0..).zip(&face.row(y)[work.x0..work.x1]) {
@@ -322,10 +326,12 @@ pub fn blend(
             });
         }
     }
+    tm("apply");
     if settings.seamless {
         poisson::seamless(source, &mut matched, work, &fin, support);
     }
 
+    tm("poisson");
     let mut out = match settings.output {
         BlendOutput::FaceOnly => Frame::new(w, h),
         _ => source.clone(),
@@ -351,5 +357,6 @@ pub fn blend(
             }
         }
     }
+    tm("composite");
     Ok(out)
 }

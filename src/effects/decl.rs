@@ -71,6 +71,12 @@ pub enum ParamKind {
         default: (f64, f64),
         kind: PointKind,
     },
+    /// A file (or, with `directory`, a folder) the user picks.
+    Path {
+        directory: bool,
+    },
+    /// Read-only text the effect writes for the user (the model's person, licence, provider).
+    Label,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -114,13 +120,14 @@ impl EffectDecl {
 }
 
 /// A parameter's value at one time, as the host gave it.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ParamValue {
     Double(f64),
     Int(i32),
     Bool(bool),
     Choice(usize),
     Point(f64, f64),
+    Text(String),
 }
 
 /// All of an effect's parameter values at the render time.
@@ -140,6 +147,7 @@ impl ParamValues {
                 ParamKind::Bool { default } => ParamValue::Bool(default),
                 ParamKind::Choice { default, .. } => ParamValue::Choice(default),
                 ParamKind::Point { default, .. } => ParamValue::Point(default.0, default.1),
+                ParamKind::Path { .. } | ParamKind::Label => ParamValue::Text(String::new()),
             };
             values.set(p.id, v);
         }
@@ -150,22 +158,22 @@ impl ParamValues {
         self.values.insert(id, value);
     }
 
-    pub fn get(&self, id: &str) -> Option<ParamValue> {
-        self.values.get(id).copied()
+    pub fn get(&self, id: &str) -> Option<&ParamValue> {
+        self.values.get(id)
     }
 
     /// A double (ints widen); NaN when absent so that a missing value cannot pass silently.
     pub fn double(&self, id: &str) -> f64 {
         match self.get(id) {
-            Some(ParamValue::Double(v)) => v,
-            Some(ParamValue::Int(v)) => f64::from(v),
+            Some(ParamValue::Double(v)) => *v,
+            Some(ParamValue::Int(v)) => f64::from(*v),
             _ => f64::NAN,
         }
     }
 
     pub fn int(&self, id: &str) -> i32 {
         match self.get(id) {
-            Some(ParamValue::Int(v)) => v,
+            Some(ParamValue::Int(v)) => *v,
             _ => 0,
         }
     }
@@ -176,14 +184,22 @@ impl ParamValues {
 
     pub fn choice(&self, id: &str) -> usize {
         match self.get(id) {
-            Some(ParamValue::Choice(v)) => v,
+            Some(ParamValue::Choice(v)) => *v,
             _ => 0,
+        }
+    }
+
+    /// A path or label's text; empty when unset.
+    pub fn text(&self, id: &str) -> &str {
+        match self.get(id) {
+            Some(ParamValue::Text(t)) => t,
+            _ => "",
         }
     }
 
     pub fn point(&self, id: &str) -> (f64, f64) {
         match self.get(id) {
-            Some(ParamValue::Point(x, y)) => (x, y),
+            Some(ParamValue::Point(x, y)) => (*x, *y),
             _ => (f64::NAN, f64::NAN),
         }
     }

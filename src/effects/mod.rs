@@ -122,6 +122,12 @@ pub trait Effect: Send + Sync + 'static {
         clips: &mut dyn ClipFetch,
     ) -> Result<Frame, EffectError>;
 
+    /// A user edited `param`: returns parameter values the effect sets in reply (labels that
+    /// describe the chosen model, say). Hosts only accept such writes during this action.
+    fn changed(&self, _param: &str, _params: &ParamValues) -> Vec<(&'static str, ParamValue)> {
+        Vec::new()
+    }
+
     /// Drops any memory the instance holds that can be rebuilt.
     fn purge_caches(&self) {}
 }

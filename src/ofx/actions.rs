@@ -2,7 +2,10 @@
 
 use std::ffi::CString;
 
-use openfx::sys::generic::core::kOfxBitDepthFloat;
+use openfx::sys::generic::core::{
+    kOfxBitDepthFloat, kOfxChangePluginEdited, kOfxPropChangeReason, kOfxPropName, kOfxPropTime, kOfxPropType,
+};
+use openfx::sys::image_effect_v1::param::kOfxTypeParameter;
 use openfx::sys::image_effect_v1::image_effect::{kOfxImageComponentRGBA, OfxImageEffectHandle};
 
 use super::dispatch::Action;
@@ -47,8 +50,8 @@ pub fn handle<E: Effect>(
         ),
         Action::Render => render::render::<E>(suites, effect, in_args).map(|()| Reply::Ok),
         Action::BeginSequenceRender | Action::EndSequenceRender => Ok(Reply::Ok),
+        Action::InstanceChanged => instance_changed::<E>(suites, effect, in_args),
         Action::BeginInstanceChanged
-        | Action::InstanceChanged
         | Action::EndInstanceChanged
         | Action::SyncPrivateData
         | Action::GetRegionOfDefinition
@@ -59,6 +62,25 @@ pub fn handle<E: Effect>(
         | Action::Unload
         | Action::Other => Ok(Reply::Default),
     }
+}
+
+/// Lets the effect answer a user's parameter edit (it may only write parameters here).
+fn instance_changed<E: Effect>(suites: &Suites, effect: OfxImageEffectHandle, in_args: PropSet) -> Result<Reply, OfxError> {
+    let is_param = in_args.string(kOfxPropType, 0).is_ok_and(|t| t.as_bytes() == kOfxTypeParameter.to_bytes());
+    let user_edit = in_args.string(kOfxPropChangeReason, 0).is_ok_and(|r| r.as_bytes() != kOfxChangePluginEdited.to_bytes());
+    if !is_param || !user_edit {
+        return Ok(Reply::Default);
+    }
+    let name = in_args.string(kOfxPropName, 0)?;
+    let time = in_args.double(kOfxPropTime, 0).unwrap_or(0.0);
+    let instance = instance::get::<E>(suites, effect)?;
+    let params = instance.read_params(suites, time)?;
+    let replies = instance.effect.changed(&name, &params);
+    if replies.is_empty() {
+        return Ok(Reply::Default);
+    }
+    instance.write_params(suites, &replies)?;
+    Ok(Reply::Ok)
 }
 
 /// Asks for float RGBA on every clip, the only format the pipeline reads. Best effort: hosts

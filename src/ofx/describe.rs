@@ -75,6 +75,10 @@ pub fn describe<E: Effect>(suites: &Suites, effect: OfxImageEffectHandle) -> Res
     // "Better in order, correct in any order" for temporal effects; order-free otherwise.
     let sequential = if decl.temporal_clip_access() { 2 } else { 0 };
     props.set_int(kOfxImageEffectInstancePropSequentialRender, 0, sequential)?;
+    // Where the bundle is: ONNX Runtime and the default models load from there on first render.
+    if let Ok(path) = props.string(kOfxPluginPropFilePath, 0) {
+        crate::resources::set_bundle_path(std::path::Path::new(&path));
+    }
     Ok(())
 }
 
@@ -160,6 +164,7 @@ fn define_param(
         ParamKind::Bool { .. } => kOfxParamTypeBoolean,
         ParamKind::Choice { .. } => kOfxParamTypeChoice,
         ParamKind::Point { .. } => kOfxParamTypeDouble2D,
+        ParamKind::Path { .. } | ParamKind::Label => kOfxParamTypeString,
     };
     let name = CString::new(param.id).expect("param ids have no NUL");
     let mut handle = std::ptr::null_mut();
@@ -174,6 +179,17 @@ fn define_param(
     props.set_string(kOfxParamPropScriptName, 0, param.id)?;
     props.set_int(kOfxParamPropAnimates, 0, i32::from(param.animates))?;
     match param.kind {
+        ParamKind::Path { directory } => {
+            let mode = if directory { kOfxParamStringIsDirectoryPath } else { kOfxParamStringIsFilePath };
+            props.set_cstr(kOfxParamPropStringMode, 0, mode)?;
+            props.set_string(kOfxParamPropDefault, 0, "")?;
+        }
+        ParamKind::Label => {
+            props.set_cstr(kOfxParamPropStringMode, 0, kOfxParamStringIsLabel)?;
+            props.set_string(kOfxParamPropDefault, 0, "")?;
+            // Written by the plugin, not the user; saved with the project so it shows on reload.
+            props.set_int(kOfxParamPropEvaluateOnChange, 0, 0)?;
+        }
         ParamKind::Double {
             default,
             range,

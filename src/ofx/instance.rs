@@ -1,6 +1,6 @@
 //! Per-instance state behind `kOfxPropInstanceData`, and reading parameter values at a time.
 
-use std::ffi::{c_double, c_int, c_void, CString};
+use std::ffi::{c_char, c_double, c_int, c_void, CStr, CString};
 
 use openfx::sys::generic::core::{kOfxPropInstanceData, OfxTime};
 use openfx::sys::image_effect_v1::image_effect::OfxImageEffectHandle;
@@ -112,6 +112,44 @@ pub fn get<'a, E: Effect>(
 }
 
 impl<E: Effect> Instance<E> {
+    /// Writes values the effect chose (labels); only valid inside InstanceChanged.
+    pub fn write_params(&self, suites: &Suites, values: &[(&'static str, ParamValue)]) -> Result<(), OfxError> {
+        let set = suites.param.paramSetValue.ok_or(OfxError::MissingHostFeature("paramSetValue"))?;
+        for (id, value) in values {
+            let Some(slot) = self.params.iter().find(|s| s.decl.id == *id) else { continue };
+            let h = slot.handle;
+            let status = match value {
+                ParamValue::Text(text) => {
+                    let text = CString::new(text.replace('\0', " ")).unwrap_or_default();
+                    // SAFETY: a string parameter takes one C string, copied by the host.
+                    unsafe { set(h, text.as_ptr()) }
+                }
+                ParamValue::Double(v) => {
+                    // SAFETY: a double parameter takes one double by value.
+                    unsafe { set(h, *v as c_double) }
+                }
+                ParamValue::Int(v) => {
+                    // SAFETY: an int parameter takes one int by value.
+                    unsafe { set(h, *v as c_int) }
+                }
+                ParamValue::Bool(v) => {
+                    // SAFETY: a boolean parameter takes one int by value.
+                    unsafe { set(h, c_int::from(*v)) }
+                }
+                ParamValue::Choice(v) => {
+                    // SAFETY: a choice parameter takes one int by value.
+                    unsafe { set(h, *v as c_int) }
+                }
+                ParamValue::Point(x, y) => {
+                    // SAFETY: a 2D double parameter takes two doubles by value.
+                    unsafe { set(h, *x as c_double, *y as c_double) }
+                }
+            };
+            check(status, "paramSetValue")?;
+        }
+        Ok(())
+    }
+
     /// Every parameter's value at `time` (keyframes interpolated by the host).
     pub fn read_params(&self, suites: &Suites, time: OfxTime) -> Result<ParamValues, OfxError> {
         let get = suites
@@ -145,6 +183,18 @@ impl<E: Effect> Instance<E> {
                         }
                         _ => ParamValue::Int(v),
                     }
+                }
+                ParamKind::Path { .. } | ParamKind::Label => {
+                    let mut text: *const c_char = std::ptr::null();
+                    // SAFETY: a string parameter writes one pointer to a host-owned C string.
+                    check(unsafe { get(h, time, &mut text as *mut *const c_char) }, "paramGetValueAtTime")?;
+                    let text = if text.is_null() {
+                        String::new()
+                    } else {
+                        // SAFETY: non-null and NUL-terminated; valid until the next call, copied at once.
+                        unsafe { CStr::from_ptr(text) }.to_string_lossy().into_owned()
+                    };
+                    ParamValue::Text(text)
                 }
                 ParamKind::Point { .. } => {
                     let (mut x, mut y): (c_double, c_double) = (0.0, 0.0);

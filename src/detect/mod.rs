@@ -1,0 +1,1 @@
+//! Face detection (in progress).
