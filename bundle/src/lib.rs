@@ -1,11 +1,17 @@
-//! Lays out `Doppel.ofx.bundle` as the OFX packaging rules ask, from a built plugin library.
+//! Lays out `Doppel.ofx.bundle` as the OFX packaging rules ask, from a built plugin library
+//! and the runtime pieces ([`Extras`]: ONNX Runtime, bundled models, licences).
 
+mod extras;
 mod icons;
 
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+pub use extras::{
+    onnxruntime_file_name, Extras, MissingAssets, BUNDLED_MODELS, LICENCE_FILES,
+    ONNXRUNTIME_VERSION,
+};
 pub use icons::{icon_png, icon_svg};
 
 /// The bundle's folder name; hosts scan their plugin folders for `*.ofx.bundle`.
@@ -77,9 +83,16 @@ fn info_plist(version: &str) -> String {
     )
 }
 
-/// Writes `<out_dir>/Doppel.ofx.bundle` from the plugin library at `library`, replacing any
-/// earlier bundle there, and returns the bundle's path.
+/// Writes `<out_dir>/Doppel.ofx.bundle` from the plugin library at `library` alone (no ONNX
+/// Runtime, no models), replacing any earlier bundle there, and returns the bundle's path.
 pub fn assemble(library: &Path, out_dir: &Path) -> io::Result<PathBuf> {
+    assemble_with(library, out_dir, &Extras::default())
+}
+
+/// Like [`assemble`], adding the runtime pieces: ONNX Runtime next to the binary
+/// (`Contents/<arch>/libonnxruntime.so.1.31.1`), models in `Contents/Resources/models/`, and
+/// licence texts with a summary in `Contents/Resources/LICENSES/`.
+pub fn assemble_with(library: &Path, out_dir: &Path, extras: &Extras) -> io::Result<PathBuf> {
     let bundle = out_dir.join(BUNDLE_NAME);
     if bundle.exists() {
         fs::remove_dir_all(&bundle)?;
@@ -97,5 +110,6 @@ pub fn assemble(library: &Path, out_dir: &Path) -> io::Result<PathBuf> {
             .map_err(io::Error::other)?;
         fs::write(resources.join(format!("{id}.svg")), icon_svg(index, label))?;
     }
+    extras.install(&contents, arch_dir())?;
     Ok(bundle)
 }

@@ -1,7 +1,9 @@
 //! `doppel-bundle`: builds the plugin in release mode and lays out `Doppel.ofx.bundle`.
 //!
-//! Usage: `cargo run -p doppel-bundle --release -- [--out DIR] [--debug]`
-//! (default DIR: `target/bundle`). Copy the bundle folder into the host's OFX plugin folder.
+//! Usage: `cargo run -p doppel-bundle --release -- [--out DIR] [--debug] [--assets DIR]`
+//! (default DIR: `target/bundle`). ONNX Runtime, the bundled models and their licences come
+//! from `--assets` (default `.cache/assets`, filled by `bash scripts/assets.sh`). Copy the bundle
+//! folder into the host's OFX plugin folder.
 
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
@@ -9,18 +11,28 @@ use std::process::{Command, ExitCode};
 fn main() -> ExitCode {
     let mut out = None;
     let mut debug = false;
+    let mut assets = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--out" => out = args.next().map(PathBuf::from),
             "--debug" => debug = true,
+            "--assets" => assets = args.next().map(PathBuf::from),
             _ => {
-                eprintln!("usage: doppel-bundle [--out DIR] [--debug]");
+                eprintln!("usage: doppel-bundle [--out DIR] [--debug] [--assets DIR]");
                 return ExitCode::from(2);
             }
         }
     }
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let assets = assets.unwrap_or_else(|| root.join(".cache").join("assets"));
+    let extras = match doppel_bundle::Extras::from_assets(&assets) {
+        Ok(extras) => extras,
+        Err(e) => {
+            eprintln!("doppel-bundle: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut build = Command::new(cargo);
     build
@@ -46,7 +58,7 @@ fn main() -> ExitCode {
         .join(if debug { "debug" } else { "release" })
         .join(doppel_bundle::library_file_name());
     let out = out.unwrap_or_else(|| target.join("bundle"));
-    match doppel_bundle::assemble(&library, &out) {
+    match doppel_bundle::assemble_with(&library, &out, &extras) {
         Ok(bundle) => {
             println!("{}", bundle.display());
             ExitCode::SUCCESS

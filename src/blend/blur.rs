@@ -8,10 +8,13 @@
 //! compact support and an exactly opaque core: pixels it does not reach stay bit-identical.
 
 use super::mask::Plane;
+use super::par;
 
 /// Largest σ honoured (in pixels) relative to the frame: beyond it the result no longer changes
 /// visibly, and capping keeps every count and sum small.
 const SIGMA_CAP_FRAMES: f64 = 16.0;
+/// Work per thread below which a pass stays on one thread (mask samples).
+const GRAIN: usize = 1 << 16;
 
 /// Gaussian blur of `mask` (zero outside its rectangle) inside a `w × h` frame.
 pub(crate) fn feather(mask: &Plane, sigma: f64, w: usize, h: usize) -> Plane {
@@ -27,28 +30,83 @@ pub(crate) fn feather(mask: &Plane, sigma: f64, w: usize, h: usize) -> Plane {
     let rect = mask.rect.expand(filter.reach(), w, h);
     let mut plane = mask.crop(rect);
     let (rw, rh) = (rect.width(), rect.height());
-    let mut line = vec![0.0f32; rw.max(rh)];
-    let mut out = vec![0.0f32; rw.max(rh)];
-    for row in plane.data.chunks_mut(rw) {
-        line[..rw].copy_from_slice(row);
-        filter.apply(&mut line[..rw], &mut out[..rw]);
-        row.copy_from_slice(&line[..rw]);
-    }
-    for x in 0..rw {
-        for (y, l) in line[..rh].iter_mut().enumerate() {
-            *l = plane.data[y * rw + x];
-        }
-        filter.apply(&mut line[..rh], &mut out[..rh]);
-        for (y, l) in line[..rh].iter().enumerate() {
-            plane.data[y * rw + x] = *l;
-        }
-    }
+    // Rows, then columns as the rows of the transposed plane (contiguous, and in parallel).
+    filter_lines(&mut plane.data, rw, &filter);
+    let mut columns = vec![0.0f32; rw * rh];
+    transpose(&plane.data, rw, &mut columns);
+    filter_lines(&mut columns, rh, &filter);
+    transpose(&columns, rh, &mut plane.data);
     for v in &mut plane.data {
         *v = v.clamp(0.0, 1.0);
     }
     plane
 }
 
+/// `dst` = `src` (rows of `w`) transposed, in cache-sized tiles.
+fn transpose(src: &[f32], w: usize, dst: &mut [f32]) {
+    const TILE: usize = 32;
+    let h = src.len() / w.max(1);
+    par::bands(dst, h, GRAIN, |first, band| {
+        let rows = band.len() / h.max(1);
+        for y0 in (0..h).step_by(TILE) {
+            for x in 0..rows {
+                let out = &mut band[x * h..(x + 1) * h];
+                for y in y0..(y0 + TILE).min(h) {
+                    out[y] = src[y * w + first + x];
+                }
+            }
+        }
+    });
+}
+
+fn filter_lines(data: &mut [f32], len: usize, filter: &Filter) {
+    par::bands(data, len, GRAIN, |_, band| {
+        let mut scratch = Scratch {
+            out: vec![0.0; len],
+            run_end: vec![0; len],
+        };
+        for line in band.chunks_mut(len) {
+            filter.apply(line, &mut scratch);
+        }
+    });
+}
+
+struct Scratch {
+    out: Vec<f32>,
+    run_end: Vec<usize>,
+}
+
+/// `run_end[i]`: the last index of the run of values equal to `line[i]` that holds i.
+fn runs(line: &[f32], run_end: &mut [usize]) {
+    let n = line.len();
+    for i in (0..n).rev() {
+        run_end[i] = if i + 1 < n && line[i] == line[i + 1] {
+            run_end[i + 1]
+        } else {
+            i
+        };
+    }
+}
+
+/// Where the window `[i − left, i + right]` (clamped) lies in a run of exact zeros or ones:
+/// the value and the end (exclusive) of the positions from i on for which it still does.
+fn plateau(
+    line: &[f32],
+    run_end: &[usize],
+    i: usize,
+    left: usize,
+    right: usize,
+) -> Option<(f32, usize)> {
+    let n = line.len();
+    let lo = i.saturating_sub(left);
+    let v = line[lo];
+    let end = run_end[lo];
+    if (v != 0.0 && v != 1.0) || end < (i + right).min(n - 1) {
+        return None;
+    }
+    let until = if end == n - 1 { n } else { end - right + 1 };
+    Some((if v == 0.0 { 0.0 } else { 1.0 }, until))
+}
 enum Filter {
     /// Normalised taps for offsets −r..=r.
     Gaussian(Vec<f64>),
@@ -89,34 +147,45 @@ impl Filter {
         }
     }
 
-    /// Filters `line` in place (`scratch` has the same length).
-    fn apply(&self, line: &mut [f32], scratch: &mut [f32]) {
-        match self {
-            Filter::Gaussian(taps) => {
-                gaussian_pass(line, scratch, taps);
-                line.copy_from_slice(scratch);
+    /// Filters `line` in place.
+    fn apply(&self, line: &mut [f32], scratch: &mut Scratch) {
+        let n = line.len();
+        let (out, run_end) = (&mut scratch.out[..n], &mut scratch.run_end[..n]);
+        let passes = match self {
+            Filter::Gaussian(_) => 1,
+            Filter::Boxes { .. } => 3,
+        };
+        for _ in 0..passes {
+            runs(line, run_end);
+            match self {
+                Filter::Gaussian(taps) => gaussian_pass(line, out, taps, run_end),
+                Filter::Boxes { r, alpha } => box_pass(line, out, *r, *alpha, run_end),
             }
-            Filter::Boxes { r, alpha } => {
-                for _ in 0..3 {
-                    box_pass(line, scratch, *r, *alpha);
-                    line.copy_from_slice(scratch);
-                }
-            }
+            line.copy_from_slice(out);
         }
     }
 }
 
-fn gaussian_pass(src: &[f32], dst: &mut [f32], taps: &[f64]) {
+/// One sampled-Gaussian pass with clamp-to-edge. Windows inside a run of zeros (ones) give
+/// exactly 0 (1) without summing.
+fn gaussian_pass(src: &[f32], dst: &mut [f32], taps: &[f64], run_end: &[usize]) {
     let last = src.len() as isize - 1;
-    let r = (taps.len() / 2) as isize;
-    for (i, d) in dst.iter_mut().enumerate() {
+    let r = taps.len() / 2;
+    let mut i = 0;
+    while i < src.len() {
+        if let Some((v, until)) = plateau(src, run_end, i, r, r) {
+            dst[i..until].fill(v);
+            i = until;
+            continue;
+        }
         let (mut sum, mut all_one) = (0.0f64, true);
         for (k, t) in taps.iter().enumerate() {
-            let v = src[(i as isize + k as isize - r).clamp(0, last) as usize];
+            let v = src[(i as isize + k as isize - r as isize).clamp(0, last) as usize];
             all_one &= v == 1.0;
             sum += t * f64::from(v);
         }
-        *d = if all_one { 1.0 } else { sum as f32 };
+        dst[i] = if all_one { 1.0 } else { sum as f32 };
+        i += 1;
     }
 }
 
@@ -138,42 +207,64 @@ impl Window {
             self.ones += count;
         }
     }
+
+    /// The window `[i − r, i + r]` of `src` clamped to its ends, clamped indices in bulk (a huge
+    /// r costs O(n)).
+    fn at(src: &[f32], i: usize, r: usize) -> Window {
+        let n = src.len();
+        let mut win = Window::default();
+        if r > i {
+            win.add(src[0], (r - i) as i64);
+        }
+        for &v in &src[i.saturating_sub(r)..n.min(i + r + 1)] {
+            win.add(v, 1);
+        }
+        if i + r + 1 > n {
+            win.add(src[n - 1], (i + r + 1 - n) as i64);
+        }
+        win
+    }
 }
 
 /// One extended-box pass with clamp-to-edge: out[i] = (Σ_{|k|≤r} v[i+k] + α(v[i−r−1] + v[i+r+1]))
-/// / (2r + 1 + 2α).
-fn box_pass(src: &[f32], dst: &mut [f32], r: usize, alpha: f64) {
+/// / (2r + 1 + 2α), by running sums. Windows (with their end taps) inside a run of zeros (ones)
+/// give exactly 0 (1) and are skipped; the sum restarts after each such run.
+fn box_pass(src: &[f32], dst: &mut [f32], r: usize, alpha: f64, run_end: &[usize]) {
     let n = src.len();
     let last = n as isize - 1;
     let at = |k: isize| src[k.clamp(0, last) as usize];
     let ri = r as isize;
     let width = 2 * r as i64 + 1;
     let norm = width as f64 + 2.0 * alpha;
-    // Window [−r, r] around 0: clamped indices counted in bulk, so a huge r costs O(n).
-    let mut win = Window::default();
-    win.add(src[0], r as i64);
-    for &v in &src[..n.min(r + 1)] {
-        win.add(v, 1);
-    }
-    if r + 1 > n {
-        win.add(src[n - 1], (r + 1 - n) as i64);
-    }
-    for (i, d) in dst.iter_mut().enumerate() {
-        let i = i as isize;
-        if i > 0 {
-            win.add(at(i + ri), 1);
-            win.add(at(i - 1 - ri), -1);
+    let mut win: Option<Window> = None;
+    let mut i = 0;
+    while i < n {
+        if let Some((v, until)) = plateau(src, run_end, i, r + 1, r + 1) {
+            dst[i..until].fill(v);
+            i = until;
+            win = None;
+            continue;
         }
-        let (lo, hi) = (at(i - ri - 1), at(i + ri + 1));
+        let ii = i as isize;
+        let win = match &mut win {
+            Some(w) => {
+                w.add(at(ii + ri), 1);
+                w.add(at(ii - 1 - ri), -1);
+                w
+            }
+            None => win.insert(Window::at(src, i, r)),
+        };
+        let (lo, hi) = (at(ii - ri - 1), at(ii + ri + 1));
         let ends_zero = alpha == 0.0 || (lo == 0.0 && hi == 0.0);
         let ends_one = alpha == 0.0 || (lo == 1.0 && hi == 1.0);
-        *d = if win.nonzero == 0 && ends_zero {
+        dst[i] = if win.nonzero == 0 && ends_zero {
             0.0
         } else if win.ones == width && ends_one {
             1.0
         } else {
             ((win.sum + alpha * (f64::from(lo) + f64::from(hi))) / norm) as f32
         };
+        i += 1;
     }
 }
 

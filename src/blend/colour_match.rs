@@ -2,9 +2,14 @@
 //! transfer applied to Face pixels. Reinhard (LAB mean/std, DeepFaceLab's RCT), Linear (mean and
 //! full covariance, Monge–Kantorovich linear map as in DFL's MKL) and per-channel Histogram
 //! matching on float quantiles.
+//!
+//! Each Face pixel is converted once (to LAB or linear light) for both the statistics and the
+//! transfer; conversions and transfers run in parallel row bands, sums run in sample order.
 
+use super::convert::{from_linear, lab_to_rgb, linear_to_lab, to_linear};
 use super::mask::{Plane, Rect};
-use crate::colour::{lab_to_linear, linear_to_lab, ColourSpace};
+use super::par;
+use crate::colour::ColourSpace;
 use crate::Frame;
 
 use super::ColourMatch;
@@ -14,96 +19,145 @@ use super::ColourMatch;
 const MAX_SAMPLES: usize = 1 << 18;
 /// Table size of the histogram quantile maps.
 const QUANTILES: usize = 4096;
+/// Pixels per thread below which a pass stays on one thread.
+const GRAIN: usize = 1 << 14;
 
 /// A fitted colour transfer, applied pixel by pixel.
-pub(crate) enum Transfer {
-    Identity,
+enum Transfer {
     /// Per LAB channel: l' = l·scale + offset.
-    Lab {
-        scale: [f64; 3],
-        offset: [f64; 3],
-    },
+    Lab { scale: [f64; 3], offset: [f64; 3] },
     /// In linear RGB: x' = m·x + offset.
-    Affine {
-        m: [[f64; 3]; 3],
-        offset: [f64; 3],
-    },
+    Affine { m: Mat3, offset: [f64; 3] },
     /// Per channel, in the input encoding: piecewise-linear maps through matching quantiles.
     Curves(Box<[Curve; 3]>),
 }
 
-pub(crate) struct Curve {
+struct Curve {
     from: Vec<f32>,
     to: Vec<f32>,
 }
 
-impl Transfer {
-    /// Fits `mode` so that Face's colours inside `weights` match Source's there.
-    pub fn fit(
-        mode: ColourMatch,
-        source: &Frame,
-        face: &Frame,
-        weights: &Plane,
-        space: ColourSpace,
-    ) -> Transfer {
-        let samples = Samples::new(weights);
-        if samples.total <= 0.0 {
-            return Transfer::Identity;
-        }
-        match mode {
-            ColourMatch::None => Transfer::Identity,
-            ColourMatch::Reinhard => {
-                let to_lab = |rgb: [f32; 3]| linear_to_lab(space.rgb_to_linear_f64(rgb));
-                let (ms, cs) = samples.moments(source, to_lab);
-                let (mf, cf) = samples.moments(face, to_lab);
-                let mut scale = [1.0; 3];
-                let mut offset = [0.0; 3];
-                for c in 0..3 {
-                    let (ss, sf) = (cs[c][c].max(0.0).sqrt(), cf[c][c].max(0.0).sqrt());
-                    // A flat face channel cannot be stretched: shift its mean only.
-                    scale[c] = if sf > 1e-6 { ss / sf } else { 1.0 };
-                    offset[c] = ms[c] - mf[c] * scale[c];
-                }
-                Transfer::Lab { scale, offset }
-            }
-            ColourMatch::Linear => {
-                let to_lin = |rgb: [f32; 3]| space.rgb_to_linear_f64(rgb);
-                let (ms, cs) = samples.moments(source, to_lin);
-                let (mf, cf) = samples.moments(face, to_lin);
-                let m = mkl(&cf, &cs);
-                let mapped = mat_vec(&m, mf);
-                Transfer::Affine {
-                    m,
-                    offset: [0, 1, 2].map(|c| ms[c] - mapped[c]),
-                }
-            }
-            ColourMatch::Histogram => {
-                // Quantile maps commute with any increasing per-channel function, so matching in
-                // the input encoding gives the same map as in linear light, minus two transfers
-                // per pixel.
-                let qs = samples.quantiles(source);
-                let qf = samples.quantiles(face);
-                let [a, b, c] = [0, 1, 2].map(|ch| Curve {
-                    from: qf[ch].clone(),
-                    to: qs[ch].clone(),
-                });
-                Transfer::Curves(Box::new([a, b, c]))
-            }
-        }
+/// The value statistics are taken on: LAB (Reinhard), linear RGB (Linear) or the RGB as it is.
+fn stat(mode: ColourMatch, space: ColourSpace, rgb: [f32; 3]) -> [f64; 3] {
+    match mode {
+        ColourMatch::Reinhard => linear_to_lab(to_linear(space, rgb)),
+        ColourMatch::Linear => to_linear(space, rgb),
+        _ => rgb.map(f64::from),
     }
+}
 
-    /// The matched colour of one Face pixel (RGB in the input encoding).
-    pub fn apply(&self, rgb: [f32; 3], space: ColourSpace) -> [f32; 3] {
+/// Face's RGB over `work` (row-major), with `mode` fitted so that Face's colours inside the
+/// `core` weights match Source's there, applied where `needed` (the rest keeps Face as it is).
+pub(crate) fn matched_face(
+    mode: ColourMatch,
+    space: ColourSpace,
+    source: &Frame,
+    face: &Frame,
+    core: &Plane,
+    work: Rect,
+    needed: &[bool],
+) -> Vec<[f32; 3]> {
+    let rgb = |x: usize, y: usize| {
+        let p = face.pixel(x, y);
+        [p[0], p[1], p[2]]
+    };
+    let at = |i: usize| (work.x0 + i % work.width(), work.y0 + i / work.width());
+    let mut out = vec![[0.0f32; 3]; work.area()];
+    let samples = Samples::new(core);
+    if mode == ColourMatch::None || samples.total <= 0.0 {
+        par::fill(&mut out, GRAIN, |i| {
+            let (x, y) = at(i);
+            rgb(x, y)
+        });
+        return out;
+    }
+    if mode == ColourMatch::Histogram {
+        let mut tables = vec![Vec::new(); 6];
+        par::fill(&mut tables, 1, |k| {
+            samples.quantiles(if k < 3 { source } else { face }, k % 3)
+        });
+        let curves = [0, 1, 2].map(|c| Curve {
+            from: std::mem::take(&mut tables[c + 3]),
+            to: std::mem::take(&mut tables[c]),
+        });
+        let transfer = Transfer::Curves(Box::new(curves));
+        par::fill(&mut out, GRAIN, |i| {
+            let (x, y) = at(i);
+            let v = rgb(x, y);
+            if needed[i] {
+                transfer.apply(v.map(f64::from), v, space)
+            } else {
+                v
+            }
+        });
+        return out;
+    }
+    // Reinhard / Linear: every Face pixel the statistics or the transfer use, converted once.
+    let weights = core.crop(work);
+    let mut conv = vec![[0.0f64; 3]; work.area()];
+    par::fill(&mut conv, GRAIN, |i| {
+        let (x, y) = at(i);
+        if needed[i] || weights.data[i] > 0.0 {
+            stat(mode, space, rgb(x, y))
+        } else {
+            [0.0; 3]
+        }
+    });
+    let mut source_values = vec![[0.0f64; 3]; samples.list.len()];
+    par::fill(&mut source_values, GRAIN, |k| {
+        let (x, y, _) = samples.list[k];
+        let p = source.pixel(x, y);
+        stat(mode, space, [p[0], p[1], p[2]])
+    });
+    let face_values = samples.list.iter().map(|&(x, y, _)| {
+        if work.contains(x, y) {
+            conv[work.index(x, y)]
+        } else {
+            stat(mode, space, rgb(x, y))
+        }
+    });
+    let (ms, cs) = samples.moments(source_values.into_iter());
+    let (mf, cf) = samples.moments(face_values);
+    let transfer = if mode == ColourMatch::Reinhard {
+        let mut scale = [1.0; 3];
+        let mut offset = [0.0; 3];
+        for c in 0..3 {
+            let (ss, sf) = (cs[c][c].max(0.0).sqrt(), cf[c][c].max(0.0).sqrt());
+            // A flat face channel cannot be stretched: shift its mean only.
+            scale[c] = if sf > 1e-6 { ss / sf } else { 1.0 };
+            offset[c] = ms[c] - mf[c] * scale[c];
+        }
+        Transfer::Lab { scale, offset }
+    } else {
+        let m = mkl(&cf, &cs);
+        let mapped = mat_vec(&m, mf);
+        Transfer::Affine {
+            m,
+            offset: [0, 1, 2].map(|c| ms[c] - mapped[c]),
+        }
+    };
+    par::fill(&mut out, GRAIN, |i| {
+        let (x, y) = at(i);
+        if needed[i] {
+            transfer.apply(conv[i], rgb(x, y), space)
+        } else {
+            rgb(x, y)
+        }
+    });
+    out
+}
+
+impl Transfer {
+    /// The matched colour of one Face pixel: `stat` is its value from [`stat`], `rgb` the pixel
+    /// itself (in the input encoding).
+    fn apply(&self, stat: [f64; 3], rgb: [f32; 3], space: ColourSpace) -> [f32; 3] {
         match self {
-            Transfer::Identity => rgb,
             Transfer::Lab { scale, offset } => {
-                let lab = linear_to_lab(space.rgb_to_linear_f64(rgb));
-                let out = [0, 1, 2].map(|c| lab[c] * scale[c] + offset[c]);
-                space.rgb_from_linear_f64(lab_to_linear(out))
+                lab_to_rgb(space, [0, 1, 2].map(|c| stat[c] * scale[c] + offset[c]))
             }
             Transfer::Affine { m, offset } => {
-                let x = mat_vec(m, space.rgb_to_linear_f64(rgb));
-                space.rgb_from_linear_f64([0, 1, 2].map(|c| x[c] + offset[c]))
+                let x = mat_vec(m, stat);
+                from_linear(space, [0, 1, 2].map(|c| x[c] + offset[c]))
             }
             Transfer::Curves(curves) => [0, 1, 2].map(|c| curves[c].map(rgb[c])),
         }
@@ -117,8 +171,8 @@ impl Curve {
         let (from, to) = (&self.from, &self.to);
         let n = from.len();
         let first_ge = from.partition_point(|&f| f < v);
-        let first_gt = from.partition_point(|&f| f <= v);
-        if first_ge < first_gt {
+        if first_ge < n && from[first_ge] == v {
+            let first_gt = first_ge + from[first_ge..].partition_point(|&f| f <= v);
             return ((f64::from(to[first_ge]) + f64::from(to[first_gt - 1])) / 2.0) as f32;
         }
         if first_ge == 0 {
@@ -133,50 +187,35 @@ impl Curve {
     }
 }
 
-/// The weighted sample grid over a mask's support.
-struct Samples<'a> {
-    weights: &'a Plane,
-    rect: Rect,
-    step: usize,
+/// The weighted sample grid over a mask's support: (x, y, weight > 0) in row order.
+struct Samples {
+    list: Vec<(usize, usize, f64)>,
     total: f64,
 }
 
-impl<'a> Samples<'a> {
-    fn new(weights: &'a Plane) -> Samples<'a> {
+impl Samples {
+    fn new(weights: &Plane) -> Samples {
         let rect = weights.support();
         let step = ((rect.area() as f64 / MAX_SAMPLES as f64).sqrt().ceil() as usize).max(1);
-        let mut s = Samples {
-            weights,
-            rect,
-            step,
-            total: 0.0,
-        };
-        s.total = s.iter().map(|(_, _, w)| w).sum();
-        s
+        let list: Vec<_> = (rect.y0..rect.y1)
+            .step_by(step)
+            .flat_map(|y| {
+                (rect.x0..rect.x1)
+                    .step_by(step)
+                    .map(move |x| (x, y, f64::from(weights.get(x, y))))
+                    .filter(|s| s.2 > 0.0)
+            })
+            .collect();
+        let total = list.iter().map(|s| s.2).sum();
+        Samples { list, total }
     }
 
-    fn iter(&self) -> impl Iterator<Item = (usize, usize, f64)> + '_ {
-        let r = self.rect;
-        (r.y0..r.y1).step_by(self.step).flat_map(move |y| {
-            (r.x0..r.x1)
-                .step_by(self.step)
-                .map(move |x| (x, y, f64::from(self.weights.get(x, y))))
-                .filter(|s| s.2 > 0.0)
-        })
-    }
-
-    /// Weighted mean and covariance of `f(rgb)` over the samples.
-    fn moments(
-        &self,
-        frame: &Frame,
-        f: impl Fn([f32; 3]) -> [f64; 3],
-    ) -> ([f64; 3], [[f64; 3]; 3]) {
+    /// Weighted mean and covariance of the samples' `values` (in sample order).
+    fn moments(&self, values: impl Iterator<Item = [f64; 3]>) -> ([f64; 3], Mat3) {
         // Shifted sums (by the first sample) keep the one-pass covariance accurate.
         let mut shift = None;
         let (mut s1, mut s2) = ([0.0; 3], [[0.0; 3]; 3]);
-        for (x, y, w) in self.iter() {
-            let p = frame.pixel(x, y);
-            let v = f([p[0], p[1], p[2]]);
+        for (v, &(_, _, w)) in values.zip(&self.list) {
             let k = *shift.get_or_insert(v);
             let d = [v[0] - k[0], v[1] - k[1], v[2] - k[2]];
             for i in 0..3 {
@@ -197,39 +236,39 @@ impl<'a> Samples<'a> {
         ([m[0] + k[0], m[1] + k[1], m[2] + k[2]], cov)
     }
 
-    /// Per channel, the weighted quantiles at k/(QUANTILES−1) (midpoint rule on the weights).
-    fn quantiles(&self, frame: &Frame) -> [Vec<f32>; 3] {
-        let mut pairs: Vec<(f32, f64)> = Vec::new();
-        [0, 1, 2].map(|c| {
-            pairs.clear();
-            pairs.extend(self.iter().map(|(x, y, w)| (frame.pixel(x, y)[c], w)));
-            pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-            let mut table = Vec::with_capacity(QUANTILES);
-            let (mut i, mut below) = (0, 0.0);
-            for k in 0..QUANTILES {
-                let target = k as f64 / (QUANTILES - 1) as f64 * self.total;
-                // Advance to the first sample whose midpoint lies at or above the target.
-                while i < pairs.len() && below + pairs[i].1 / 2.0 < target {
-                    below += pairs[i].1;
-                    i += 1;
-                }
-                let q = if i == 0 {
-                    pairs[0].0
-                } else if i == pairs.len() {
-                    pairs[i - 1].0
-                } else {
-                    let (lo, hi) = (below - pairs[i - 1].1 / 2.0, below + pairs[i].1 / 2.0);
-                    let t = if hi > lo {
-                        (target - lo) / (hi - lo)
-                    } else {
-                        0.0
-                    };
-                    (f64::from(pairs[i - 1].0) + t * f64::from(pairs[i].0 - pairs[i - 1].0)) as f32
-                };
-                table.push(q);
+    /// Channel `c`'s weighted quantiles at k/(QUANTILES−1) (midpoint rule on the weights).
+    fn quantiles(&self, frame: &Frame, c: usize) -> Vec<f32> {
+        let mut pairs: Vec<(f32, f64)> = self
+            .list
+            .iter()
+            .map(|&(x, y, w)| (frame.pixel(x, y)[c], w))
+            .collect();
+        pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        let mut table = Vec::with_capacity(QUANTILES);
+        let (mut i, mut below) = (0, 0.0);
+        for k in 0..QUANTILES {
+            let target = k as f64 / (QUANTILES - 1) as f64 * self.total;
+            // Advance to the first sample whose midpoint lies at or above the target.
+            while i < pairs.len() && below + pairs[i].1 / 2.0 < target {
+                below += pairs[i].1;
+                i += 1;
             }
-            table
-        })
+            let q = if i == 0 {
+                pairs[0].0
+            } else if i == pairs.len() {
+                pairs[i - 1].0
+            } else {
+                let (lo, hi) = (below - pairs[i - 1].1 / 2.0, below + pairs[i].1 / 2.0);
+                let t = if hi > lo {
+                    (target - lo) / (hi - lo)
+                } else {
+                    0.0
+                };
+                (f64::from(pairs[i - 1].0) + t * f64::from(pairs[i].0 - pairs[i - 1].0)) as f32
+            };
+            table.push(q);
+        }
+        table
     }
 }
 

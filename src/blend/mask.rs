@@ -119,12 +119,13 @@ impl Plane {
     /// The same values over another rectangle (zero where `self` has none).
     pub fn crop(&self, rect: Rect) -> Plane {
         let mut out = Plane::zeros(rect);
-        if rect.is_empty() {
-            return out;
-        }
-        for y in rect.y0..rect.y1 {
-            for x in rect.x0..rect.x1 {
-                out.data[rect.index(x, y)] = self.get(x, y);
+        let a = self.rect;
+        let (x0, x1) = (a.x0.max(rect.x0), a.x1.min(rect.x1));
+        let (y0, y1) = (a.y0.max(rect.y0), a.y1.min(rect.y1));
+        if x0 < x1 {
+            for y in y0..y1 {
+                let (from, to) = (a.index(x0, y), rect.index(x0, y));
+                out.data[to..to + x1 - x0].copy_from_slice(&self.data[from..from + x1 - x0]);
             }
         }
         out
@@ -193,23 +194,68 @@ pub(crate) fn ellipse(e: &Ellipse, w: usize, h: usize) -> Plane {
     };
     let mut plane = Plane::zeros(rect);
     let inner = rx.min(ry);
+    let pixel = |x: usize, y: usize| {
+        let (dx, dy) = (x as f64 + 0.5 - cx, y as f64 + 0.5 - cy);
+        let u = dx * cos - dy * sin;
+        let v = dx * sin + dy * cos;
+        let rho = ((u / rx).powi(2) + (v / ry).powi(2)).sqrt();
+        let grad = ((u / (rx * rx)).powi(2) + (v / (ry * ry)).powi(2)).sqrt();
+        let dist = if grad > 0.0 {
+            (rho - 1.0) * rho / grad
+        } else {
+            -inner
+        };
+        // Outline normal in frame coordinates (∇ρ rotated back).
+        let (gu, gv) = (u / (rx * rx), v / (ry * ry));
+        let n = normal(gu * cos + gv * sin, gv * cos - gu * sin);
+        coverage(dist, n) as f32
+    };
+    // Only a ring around the outline needs the model. ∇ρ ≤ ρ / min(rx, ry), so the distance
+    // estimate (ρ − 1)·ρ/|∇ρ| is at least |ρ − 1|·min(rx, ry) in size: for ρ ≤ 1 − 1.25/min
+    // the pixel is fully covered, for ρ ≥ 1 + 1.25/min not at all (a pixel's half-diagonal is
+    // under 1). Per row, ρ² is a quadratic in x; the spans are widened by a pixel for rounding.
+    let (r2x, r2y) = (rx * rx, ry * ry);
+    let qa = cos * cos / r2x + sin * sin / r2y;
+    let qb = 2.0 * sin * cos * (1.0 / r2y - 1.0 / r2x);
+    let qc = sin * sin / r2x + cos * cos / r2y;
+    let exact = qa > 0.0 && qa.is_finite() && qb.is_finite() && qc.is_finite();
+    let (t_in, t_out) = (1.0 - 1.25 / inner, 1.0 + 1.25 / inner);
+    // Pixel columns where ρ ≤ t on a row whose centre is `dy` from the centre: x + 0.5 − cx
+    // solves qa·dx² + qb·dy·dx + qc·dy² = t², as (lowest, highest) fractional x.
+    let span = |dy: f64, t: f64| {
+        let (b, c) = (qb * dy, qc * dy * dy - t * t);
+        let disc = b * b - 4.0 * qa * c;
+        (disc >= 0.0).then(|| {
+            let s = disc.sqrt();
+            (
+                (-b - s) / (2.0 * qa) + cx - 0.5,
+                (-b + s) / (2.0 * qa) + cx - 0.5,
+            )
+        })
+    };
+    let col = |v: f64| v.clamp(rect.x0 as f64, rect.x1 as f64) as usize;
     for y in rect.y0..rect.y1 {
-        for x in rect.x0..rect.x1 {
-            let (dx, dy) = (x as f64 + 0.5 - cx, y as f64 + 0.5 - cy);
-            let u = dx * cos - dy * sin;
-            let v = dx * sin + dy * cos;
-            let rho = ((u / rx).powi(2) + (v / ry).powi(2)).sqrt();
-            let grad = ((u / (rx * rx)).powi(2) + (v / (ry * ry)).powi(2)).sqrt();
-            let dist = if grad > 0.0 {
-                (rho - 1.0) * rho / grad
-            } else {
-                -inner
-            };
-            // Outline normal in frame coordinates (∇ρ rotated back).
-            let (gu, gv) = (u / (rx * rx), v / (ry * ry));
-            let n = normal(gu * cos + gv * sin, gv * cos - gu * sin);
-            plane.data[rect.index(x, y)] = coverage(dist, n) as f32;
+        let dy = y as f64 + 0.5 - cy;
+        let (lo, hi, a, b) = if !exact {
+            (rect.x0, rect.x1, rect.x0, rect.x0)
+        } else if let Some((e0, e1)) = span(dy, t_out) {
+            let (lo, hi) = (col(e0.floor() - 1.0), col(e1.ceil() + 2.0));
+            match span(dy, t_in).filter(|_| t_in > 0.0) {
+                Some((i0, i1)) => {
+                    let a = col(i0.ceil() + 1.0).clamp(lo, hi);
+                    (lo, hi, a, col(i1.floor()).clamp(a, hi))
+                }
+                None => (lo, hi, lo, lo),
+            }
+        } else {
+            continue;
+        };
+        let row = rect.index(rect.x0, y);
+        let line = &mut plane.data[row..row + rect.width()];
+        for x in (lo..a).chain(b..hi) {
+            line[x - rect.x0] = pixel(x, y);
         }
+        line[a - rect.x0..b - rect.x0].fill(1.0);
     }
     plane
 }

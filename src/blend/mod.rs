@@ -26,8 +26,10 @@
 
 mod blur;
 mod colour_match;
+mod convert;
 mod mask;
 mod morphology;
+mod par;
 mod poisson;
 #[cfg(test)]
 mod tests;
@@ -35,7 +37,7 @@ mod tests;
 use std::fmt;
 
 pub use crate::colour::ColourSpace;
-use crate::Frame;
+use crate::{Frame, Rgba};
 use mask::{Plane, Rect};
 
 /// An ellipse in frame pixels: top-down coordinates (x right, y down), a pixel's centre at
@@ -198,15 +200,17 @@ fn check_parameters(s: &BlendSettings) -> Result<(), BlendError> {
 
 /// First non-finite RGB value of `frame` inside `rect`.
 fn check_rgb(frame: &Frame, clip: &'static str, rect: Rect) -> Result<(), BlendError> {
+    let finite = |p: &Rgba| p[0].is_finite() & p[1].is_finite() & p[2].is_finite();
     for y in rect.y0..rect.y1 {
-        for (i, p) in frame.row(y)[rect.x0..rect.x1].iter().enumerate() {
-            if !(p[0].is_finite() && p[1].is_finite() && p[2].is_finite()) {
-                return Err(BlendError::NonFinite {
-                    clip,
-                    x: rect.x0 + i,
-                    y,
-                });
-            }
+        let row = &frame.row(y)[rect.x0..rect.x1];
+        // A branch-free pass first (it vectorises), the search only on failure.
+        if !row.iter().fold(true, |ok, p| ok & finite(p)) {
+            let i = row.iter().position(|p| !finite(p)).unwrap_or(0);
+            return Err(BlendError::NonFinite {
+                clip,
+                x: rect.x0 + i,
+                y,
+            });
         }
     }
     Ok(())
@@ -247,7 +251,6 @@ pub fn blend(
     matte: Option<&Frame>,
     settings: &BlendSettings,
 ) -> Result<Frame, BlendError> {
-    let t0=std::time::Instant::now(); let tm=|n:&str| if std::env::var_os("DT").is_some(){eprintln!("{n} {:.2}", t0.elapsed().as_secs_f64()*1e3)};
     check_parameters(settings)?;
     let (w, h) = source.size();
     if face.size() != source.size() {
@@ -278,18 +281,17 @@ pub fn blend(
         });
     }
     let (core, fin) = masks(face, matte, settings, w, h)?;
-    tm("masks");
     let support = fin.support();
     if support.is_empty() {
         return Err(BlendError::EmptyMask);
     }
     let mix = settings.mix.clamp(0.0, 1.0);
     if settings.output == BlendOutput::MaskOnly {
+        let weights = fin.crop(support);
         let mut out = Frame::new(w, h);
-        for y in support.y0..support.y1 {
-            for x in support.x0..support.x1 {
-                let v = fin.get(x, y) * mix;
-                out.set_pixel(x, y, [v; 4]);
+        for (y, line) in (support.y0..).zip(weights.data.chunks(support.width())) {
+            for (p, &v) in out.row_mut(y)[support.x0..support.x1].iter_mut().zip(line) {
+                *p = [v * mix; 4];
             }
         }
         return Ok(out);
@@ -299,64 +301,92 @@ pub fn blend(
     let work = support.expand(1, w, h);
     check_rgb(source, "Source", work)?;
     check_rgb(face, "Face", work)?;
-    tm("check");
-    let transfer = match settings.colour_match {
-        ColourMatch::None => colour_match::Transfer::Identity,
-        mode => colour_match::Transfer::fit(mode, source, face, &core, settings.colour_space),
-    };
+    let weights = fin.crop(work);
     // Only pixels the composite uses (mask > 0), and their neighbours when the Poisson boundary
     // reads them, need the transfer; the rest of the rectangle keeps Face as it is.
-    let needed = |x: usize, y: usize| {
-        fin.get(x, y) > 0.0
-            || (settings.seamless
-                && (fin.get(x.wrapping_sub(1), y) > 0.0
-                    || fin.get(x + 1, y) > 0.0
-                    || fin.get(x, y.wrapping_sub(1)) > 0.0
-                    || fin.get(x, y + 1) > 0.0))
-    };
-    tm("fit");
-    let mut matched = Vec::with_capacity(work.area());
-    for y in work.y0..work.y1 {
-        for (x, p) in (work.x0..).zip(&face.row(y)[work.x0..work.x1]) {
-            let rgb = [p[0], p[1], p[2]];
-            matched.push(if needed(x, y) {
-                transfer.apply(rgb, settings.colour_space)
-            } else {
-                rgb
-            });
-        }
-    }
-    tm("apply");
+    let ww = work.width();
+    let needed: Vec<bool> = (0..work.area())
+        .map(|i| {
+            let (x, y) = (i % ww, i / ww);
+            let on = |j: usize| weights.data[j] > 0.0;
+            on(i)
+                || (settings.seamless
+                    && ((x > 0 && on(i - 1))
+                        || (x + 1 < ww && on(i + 1))
+                        || (y > 0 && on(i - ww))
+                        || (i + ww < work.area() && on(i + ww))))
+        })
+        .collect();
+    let mut matched = colour_match::matched_face(
+        settings.colour_match,
+        settings.colour_space,
+        source,
+        face,
+        &core,
+        work,
+        &needed,
+    );
     if settings.seamless {
         poisson::seamless(source, &mut matched, work, &fin, support);
     }
+    Ok(composite(
+        source,
+        &matched,
+        &weights.data,
+        work,
+        support,
+        mix,
+        settings.output,
+    ))
+}
 
-    tm("poisson");
-    let mut out = match settings.output {
-        BlendOutput::FaceOnly => Frame::new(w, h),
-        _ => source.clone(),
-    };
-    for y in support.y0..support.y1 {
-        let row = out.row_mut(y);
-        for x in support.x0..support.x1 {
-            let wgt = fin.get(x, y) * mix;
-            if wgt <= 0.0 {
+/// The output frame: Source (or transparent black for FaceOnly) with the matched face `matched`
+/// (over `work`) composited through `weights` (over `work`) · `mix` inside `support`. Rows are
+/// written in parallel bands, the copy of Source included: a new frame's pages cost as much to
+/// touch as to copy.
+fn composite(
+    source: &Frame,
+    matched: &[[f32; 3]],
+    weights: &[f32],
+    work: Rect,
+    support: Rect,
+    mix: f32,
+    output: BlendOutput,
+) -> Frame {
+    let (w, h) = source.size();
+    let face_only = output == BlendOutput::FaceOnly;
+    let mut pixels = vec![[0.0f32; 4]; w * h];
+    par::bands(&mut pixels, w, 1 << 18, |first, band| {
+        for (y, row) in (first..).zip(band.chunks_mut(w)) {
+            if !face_only {
+                row.copy_from_slice(source.row(y));
+            }
+            if y < support.y0 || y >= support.y1 {
                 continue;
             }
-            let f = matched[work.index(x, y)];
-            let p = &mut row[x];
-            if settings.output == BlendOutput::FaceOnly {
-                *p = [f[0] * wgt, f[1] * wgt, f[2] * wgt, wgt];
-            } else if wgt >= 1.0 {
-                p[..3].copy_from_slice(&f);
-            } else {
-                // s + (f − s)·w: exactly s where the face equals the plate.
-                for c in 0..3 {
-                    p[c] += (f[c] - p[c]) * wgt;
+            let start = work.index(support.x0, y);
+            let span = start..start + support.width();
+            let cells = row[support.x0..support.x1]
+                .iter_mut()
+                .zip(&matched[span.clone()])
+                .zip(&weights[span]);
+            for ((p, f), &m) in cells {
+                let wgt = m * mix;
+                if wgt <= 0.0 {
+                    continue;
+                }
+                if face_only {
+                    *p = [f[0] * wgt, f[1] * wgt, f[2] * wgt, wgt];
+                } else if wgt >= 1.0 {
+                    p[..3].copy_from_slice(f);
+                } else {
+                    // s + (f − s)·w: exactly s where the face equals the plate.
+                    for c in 0..3 {
+                        p[c] += (f[c] - p[c]) * wgt;
+                    }
                 }
             }
         }
-    }
-    tm("composite");
-    Ok(out)
+    });
+    Frame::from_pixels(w, h, pixels).expect("w × h pixels")
 }

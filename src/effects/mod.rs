@@ -5,6 +5,7 @@
 
 pub mod decl;
 pub mod face_blend;
+pub mod face_swap;
 
 use std::fmt;
 

@@ -16,6 +16,16 @@ pub enum Layout {
     Nhwc,
 }
 
+impl Layout {
+    /// The name used in `identity.json` (`nchw`, `nhwc`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::Nchw => "nchw",
+            Layout::Nhwc => "nhwc",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ChannelOrder {
@@ -71,7 +81,11 @@ pub enum SourceInput {
         converter: Option<PathBuf>,
     },
     /// An aligned image of the source face (blendswap, uniface).
-    Image { template: Template, size: usize, normalisation: Normalisation },
+    Image {
+        template: Template,
+        size: usize,
+        normalisation: Normalisation,
+    },
 }
 
 /// Everything the pipeline needs to run one swap model.
@@ -144,7 +158,10 @@ impl ModelKind {
 
     /// Families whose ArcFace embedding goes through a per-family converter model first.
     pub fn needs_converter(self) -> bool {
-        matches!(self, ModelKind::Simswap | ModelKind::Ghost | ModelKind::Hififace)
+        matches!(
+            self,
+            ModelKind::Simswap | ModelKind::Ghost | ModelKind::Hififace
+        )
     }
 
     /// Families that take an aligned source image instead of a vector.

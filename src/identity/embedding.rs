@@ -17,7 +17,10 @@ pub const EMBEDDING_LEN: usize = 512;
 
 /// The Euclidean norm, in `f64`.
 pub fn l2_norm(v: &[f32]) -> f64 {
-    v.iter().map(|&x| f64::from(x) * f64::from(x)).sum::<f64>().sqrt()
+    v.iter()
+        .map(|&x| f64::from(x) * f64::from(x))
+        .sum::<f64>()
+        .sqrt()
 }
 
 /// `v / |v|`; a zero (or non-finite-norm) vector is returned unchanged.
@@ -56,7 +59,10 @@ impl Emap {
     /// A `dim × dim` matrix from row-major values.
     pub fn new(dim: usize, data: Vec<f32>) -> Result<Emap, String> {
         if dim == 0 || data.len() != dim * dim {
-            return Err(format!("an emap must be square; got {} values for dim {dim}", data.len()));
+            return Err(format!(
+                "an emap must be square; got {} values for dim {dim}",
+                data.len()
+            ));
         }
         if data.iter().any(|v| !v.is_finite()) {
             return Err("the emap holds NaN or infinite values".to_owned());
@@ -279,13 +285,15 @@ fn read_npy(bytes: &[u8]) -> Result<Vec<f32>, String> {
     } else if header.contains("'<f8'") {
         8
     } else {
-        return Err(format!("expected little-endian float32 or float64 data, header {header}"));
+        return Err(format!(
+            "expected little-endian float32 or float64 data, header {header}"
+        ));
     };
     if header.contains("'fortran_order': True") {
         return Err("Fortran-ordered arrays are not supported".to_owned());
     }
     let data = &bytes[start + len..];
-    if data.len() % descr != 0 {
+    if !data.len().is_multiple_of(descr) {
         return Err("the data is not a whole number of values".to_owned());
     }
     Ok(if descr == 4 {

@@ -7,6 +7,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::onnx::OnnxError;
+use crate::runtime::ModelError;
 
 /// Why an identity could not be loaded or its source prepared.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,8 +45,8 @@ pub enum IdentityError {
     Model { path: PathBuf, message: String },
     /// The identity source (embedding, photos) is unusable.
     Source { message: String },
-    /// A model failed to run (recogniser, converter, detector).
-    Run { path: PathBuf, message: String },
+    /// A model failed to load or run (recogniser, converter, detector).
+    Runtime(ModelError),
 }
 
 /// The last path component, or the whole path when it has none.
@@ -98,8 +99,8 @@ impl IdentityError {
             IdentityError::Io { path, .. }
             | IdentityError::Onnx { path, .. }
             | IdentityError::Unrecognised { path, .. }
-            | IdentityError::Model { path, .. }
-            | IdentityError::Run { path, .. } => Some(path),
+            | IdentityError::Model { path, .. } => Some(path),
+            IdentityError::Runtime(e) => Some(e.path()),
             IdentityError::Json { file, .. }
             | IdentityError::Schema { file, .. }
             | IdentityError::MissingFile { file, .. } => Some(file),
@@ -164,9 +165,7 @@ impl fmt::Display for IdentityError {
             ),
             IdentityError::Model { path, message } => write!(f, "{}: {message}", path.display()),
             IdentityError::Source { message } => f.write_str(message),
-            IdentityError::Run { path, message } => {
-                write!(f, "{} failed to run: {message}", file_name(path))
-            }
+            IdentityError::Runtime(e) => e.fmt(f),
         }
     }
 }
@@ -175,7 +174,14 @@ impl std::error::Error for IdentityError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             IdentityError::Onnx { error, .. } => Some(error),
+            IdentityError::Runtime(e) => Some(e),
             _ => None,
         }
+    }
+}
+
+impl From<ModelError> for IdentityError {
+    fn from(e: ModelError) -> Self {
+        IdentityError::Runtime(e)
     }
 }

@@ -167,10 +167,5 @@ pub fn converter_names(kind: ModelKind) -> &'static [&'static str] {
     }
 }
 
-/// The licence shown for a model of this family when none is declared.
-pub fn default_licence(kind: ModelKind) -> Option<&'static str> {
-    kind.family_licence()
-}
-
 /// The licence of the ArcFace recogniser every embedding-based swapper needs (models.md).
 pub const RECOGNISER_LICENCE: &str = "Non-commercial";

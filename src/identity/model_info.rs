@@ -104,18 +104,34 @@ impl ModelInfo {
             .map(|(_, v)| v.as_str())
     }
 
-    /// Whether any `doppel.*` metadata key is present.
-    pub fn has_doppel_metadata(&self) -> bool {
-        self.metadata.iter().any(|(k, _)| k.starts_with("doppel."))
+    /// Whether the metadata declares conventions (`doppel.template`, `doppel.layout`, ...);
+    /// `doppel.person` or `doppel.licence` alone do not make a per-identity export.
+    pub fn has_doppel_conventions(&self) -> bool {
+        const KEYS: [&str; 6] = [
+            "doppel.template",
+            "doppel.crop_size",
+            "doppel.layout",
+            "doppel.channels",
+            "doppel.normalisation",
+            "doppel.output_range",
+        ];
+        self.metadata
+            .iter()
+            .any(|(k, _)| KEYS.contains(&k.as_str()))
     }
 
-    /// "inputs target (1,3,128,128) FLOAT, source (1,512) FLOAT; outputs output (1,3,128,128) FLOAT".
+    /// For messages: `inputs target (1,3,128,128) FLOAT, source (1,512) FLOAT; outputs output
+    /// (1,3,128,128) FLOAT`.
     pub fn describe(&self) -> String {
         let list = |values: &[ValueInfo]| {
             if values.is_empty() {
                 "(none)".to_owned()
             } else {
-                values.iter().map(describe_value).collect::<Vec<_>>().join(", ")
+                values
+                    .iter()
+                    .map(describe_value)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             }
         };
         format!(

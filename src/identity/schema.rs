@@ -182,9 +182,18 @@ fn section<T: DeserializeOwned>(
     value: &Value,
     known: &[&str],
 ) -> Result<T, IdentityError> {
-    let here = |f: &str| if path.is_empty() { f.to_owned() } else { format!("{path}.{f}") };
+    let here = |f: &str| {
+        if path.is_empty() {
+            f.to_owned()
+        } else {
+            format!("{path}.{f}")
+        }
+    };
     let obj: &Map<String, Value> = value.as_object().ok_or_else(|| {
-        doc.error(if path.is_empty() { "(top level)" } else { path }, format!("must be an object, got {}", kind_of(value)))
+        doc.error(
+            if path.is_empty() { "(top level)" } else { path },
+            format!("must be an object, got {}", kind_of(value)),
+        )
     })?;
     let mut clean = Map::new();
     for (k, v) in obj {
@@ -192,7 +201,10 @@ fn section<T: DeserializeOwned>(
             continue;
         }
         if !known.contains(&k.as_str()) {
-            return Err(doc.error(&here(k), format!("is not a known field (known: {})", known.join(", "))));
+            return Err(doc.error(
+                &here(k),
+                format!("is not a known field (known: {})", known.join(", ")),
+            ));
         }
         clean.insert(k.clone(), v.clone());
     }
@@ -205,7 +217,10 @@ fn section<T: DeserializeOwned>(
     serde_json::from_value(Value::Object(clean.clone())).map_err(|e| {
         let msg = bare_message(&e);
         // "missing field `x`" names the field itself.
-        if let Some(name) = msg.strip_prefix("missing field `").and_then(|s| s.strip_suffix('`')) {
+        if let Some(name) = msg
+            .strip_prefix("missing field `")
+            .and_then(|s| s.strip_suffix('`'))
+        {
             return doc.error(&here(name), "is required");
         }
         // A type error does not name its field: the culprit is the key whose removal changes
@@ -213,7 +228,9 @@ fn section<T: DeserializeOwned>(
         let culprit = clean.keys().find(|k| {
             let mut without = clean.clone();
             without.remove(k.as_str());
-            serde_json::from_value::<T>(Value::Object(without)).map_err(|e| bare_message(&e)).err()
+            serde_json::from_value::<T>(Value::Object(without))
+                .map_err(|e| bare_message(&e))
+                .err()
                 != Some(msg.clone())
         });
         match culprit {
@@ -224,7 +241,10 @@ fn section<T: DeserializeOwned>(
 }
 
 fn describe_type_error(msg: &str, value: &Value) -> String {
-    format!("has the wrong type or value ({msg}); got {}", compact(value))
+    format!(
+        "has the wrong type or value ({msg}); got {}",
+        compact(value)
+    )
 }
 
 fn compact(v: &Value) -> String {
@@ -247,11 +267,29 @@ pub(crate) fn kind_of(v: &Value) -> &'static str {
     }
 }
 
-const TOP: [&str; 8] = ["schema", "person", "consent", "licence", "model", "source", "mask", "thumbnail"];
+const TOP: [&str; 8] = [
+    "schema",
+    "person",
+    "consent",
+    "licence",
+    "model",
+    "source",
+    "mask",
+    "thumbnail",
+];
 const PERSON: [&str; 2] = ["name", "notes"];
 const CONSENT: [&str; 3] = ["kind", "note", "reference"];
 const MODEL: [&str; 10] = [
-    "file", "kind", "template", "crop_size", "layout", "channels", "normalisation", "output_range", "converter", "morph",
+    "file",
+    "kind",
+    "template",
+    "crop_size",
+    "layout",
+    "channels",
+    "normalisation",
+    "output_range",
+    "converter",
+    "morph",
 ];
 const SOURCE: [&str; 2] = ["embedding", "photos"];
 const MASK: [&str; 4] = ["blur", "padding", "occlusion", "learned"];
@@ -259,25 +297,38 @@ const MASK: [&str; 4] = ["blur", "padding", "occlusion", "learned"];
 /// Parses `identity.json` text into a [`PackFile`]: JSON syntax, the schema version, field
 /// names and types. Values are checked by the caller.
 pub fn parse_pack_text(file: &Path, text: &str) -> Result<PackFile, IdentityError> {
-    let doc = Doc { file: file.to_path_buf(), text };
+    let doc = Doc {
+        file: file.to_path_buf(),
+        text,
+    };
     let root: Value = serde_json::from_str(text).map_err(|e| IdentityError::Json {
         file: file.to_path_buf(),
         line: e.line(),
         column: e.column(),
         message: bare_message(&e),
     })?;
-    let obj = root
-        .as_object()
-        .ok_or_else(|| doc.error("(top level)", format!("must be a JSON object, got {}", kind_of(&root))))?;
-    match obj.get("schema") {
-        None => return Err(doc.error("schema", format!("is missing; an identity pack starts with \"schema\": \"{SCHEMA}\""))),
-        Some(Value::String(s)) if s == SCHEMA => {}
-        Some(Value::String(s)) if s.starts_with("doppel.identity/") => {
-            return Err(doc.error("schema", format!("is {s:?}, a version this Doppel does not know (it reads {SCHEMA}); update Doppel or write the pack as {SCHEMA}")))
-        }
-        Some(other) => {
-            return Err(doc.error("schema", format!("is {}, not a Doppel identity schema (expected \"{SCHEMA}\")", compact(other))))
-        }
+    let obj = root.as_object().ok_or_else(|| {
+        doc.error(
+            "(top level)",
+            format!("must be a JSON object, got {}", kind_of(&root)),
+        )
+    })?;
+    let schema_error = match obj.get("schema") {
+        Some(Value::String(s)) if s == SCHEMA => None,
+        None => Some(format!(
+            "is missing; an identity pack starts with \"schema\": \"{SCHEMA}\""
+        )),
+        Some(Value::String(s)) if s.starts_with("doppel.identity/") => Some(format!(
+            "is {s:?}, a version this Doppel does not know (it reads {SCHEMA}); update Doppel \
+             or write the pack as {SCHEMA}"
+        )),
+        Some(other) => Some(format!(
+            "is {}, not a Doppel identity schema (expected \"{SCHEMA}\")",
+            compact(other)
+        )),
+    };
+    if let Some(message) = schema_error {
+        return Err(doc.error("schema", message));
     }
     let sub = |name: &str| obj.get(name);
     let mut top = obj.clone();
@@ -295,10 +346,18 @@ pub fn parse_pack_text(file: &Path, text: &str) -> Result<PackFile, IdentityErro
     let known_top: Vec<&str> = TOP.to_vec();
     for k in obj.keys() {
         if !k.starts_with("x-") && !known_top.contains(&k.as_str()) {
-            return Err(doc.error(k, format!("is not a known field (known: {})", TOP.join(", "))));
+            return Err(doc.error(
+                k,
+                format!("is not a known field (known: {})", TOP.join(", ")),
+            ));
         }
     }
-    let top: Top = section(&doc, "", &Value::Object(top), &["schema", "licence", "thumbnail"])?;
+    let top: Top = section(
+        &doc,
+        "",
+        &Value::Object(top),
+        &["schema", "licence", "thumbnail"],
+    )?;
     let required = |name: &str| sub(name).ok_or_else(|| doc.error(name, "is required"));
     Ok(PackFile {
         schema: SCHEMA.to_owned(),
@@ -306,8 +365,12 @@ pub fn parse_pack_text(file: &Path, text: &str) -> Result<PackFile, IdentityErro
         consent: section(&doc, "consent", required("consent")?, &CONSENT)?,
         licence: top.licence,
         model: section(&doc, "model", required("model")?, &MODEL)?,
-        source: sub("source").map(|v| section(&doc, "source", v, &SOURCE)).transpose()?,
-        mask: sub("mask").map(|v| section(&doc, "mask", v, &MASK)).transpose()?,
+        source: sub("source")
+            .map(|v| section(&doc, "source", v, &SOURCE))
+            .transpose()?,
+        mask: sub("mask")
+            .map(|v| section(&doc, "mask", v, &MASK))
+            .transpose()?,
         thumbnail: top.thumbnail,
     })
 }

@@ -100,8 +100,9 @@ fn check_image(t: &Tensor, layout: Layout, size: usize) -> Result<Vec<f32>, Tens
     let want = image_shape(layout, size, size);
     if t.shape != want {
         return Err(TensorError(format!(
-            "expected an image tensor of shape {} ({layout:?}), got {}",
+            "expected an image tensor of shape {} ({}), got {}",
             shape_text(&want),
+            layout.name(),
             shape_text(&t.shape)
         )));
     }
@@ -173,8 +174,9 @@ pub fn tensor_to_mask(t: &Tensor, layout: Layout, size: usize) -> Result<Vec<f32
     let ok = t.shape == want || t.shape == [1, size, size] || t.shape == [size, size];
     if !ok {
         return Err(TensorError(format!(
-            "expected a mask tensor of shape {} ({layout:?}), got {}",
+            "expected a mask tensor of shape {} ({}), got {}",
             shape_text(&want),
+            layout.name(),
             shape_text(&t.shape)
         )));
     }

@@ -3,10 +3,11 @@
 use std::ffi::CString;
 
 use openfx::sys::generic::core::{
-    kOfxBitDepthFloat, kOfxChangePluginEdited, kOfxPropChangeReason, kOfxPropName, kOfxPropTime, kOfxPropType,
+    kOfxBitDepthFloat, kOfxChangePluginEdited, kOfxPropChangeReason, kOfxPropName, kOfxPropTime,
+    kOfxPropType,
 };
-use openfx::sys::image_effect_v1::param::kOfxTypeParameter;
 use openfx::sys::image_effect_v1::image_effect::{kOfxImageComponentRGBA, OfxImageEffectHandle};
+use openfx::sys::image_effect_v1::param::kOfxTypeParameter;
 
 use super::dispatch::Action;
 use super::props::PropSet;
@@ -65,9 +66,17 @@ pub fn handle<E: Effect>(
 }
 
 /// Lets the effect answer a user's parameter edit (it may only write parameters here).
-fn instance_changed<E: Effect>(suites: &Suites, effect: OfxImageEffectHandle, in_args: PropSet) -> Result<Reply, OfxError> {
-    let is_param = in_args.string(kOfxPropType, 0).is_ok_and(|t| t.as_bytes() == kOfxTypeParameter.to_bytes());
-    let user_edit = in_args.string(kOfxPropChangeReason, 0).is_ok_and(|r| r.as_bytes() != kOfxChangePluginEdited.to_bytes());
+fn instance_changed<E: Effect>(
+    suites: &Suites,
+    effect: OfxImageEffectHandle,
+    in_args: PropSet,
+) -> Result<Reply, OfxError> {
+    let is_param = in_args
+        .string(kOfxPropType, 0)
+        .is_ok_and(|t| t.as_bytes() == kOfxTypeParameter.to_bytes());
+    let user_edit = in_args
+        .string(kOfxPropChangeReason, 0)
+        .is_ok_and(|r| r.as_bytes() != kOfxChangePluginEdited.to_bytes());
     if !is_param || !user_edit {
         return Ok(Reply::Default);
     }

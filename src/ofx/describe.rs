@@ -180,7 +180,11 @@ fn define_param(
     props.set_int(kOfxParamPropAnimates, 0, i32::from(param.animates))?;
     match param.kind {
         ParamKind::Path { directory } => {
-            let mode = if directory { kOfxParamStringIsDirectoryPath } else { kOfxParamStringIsFilePath };
+            let mode = if directory {
+                kOfxParamStringIsDirectoryPath
+            } else {
+                kOfxParamStringIsFilePath
+            };
             props.set_cstr(kOfxParamPropStringMode, 0, mode)?;
             props.set_string(kOfxParamPropDefault, 0, "")?;
         }

@@ -113,10 +113,19 @@ pub fn get<'a, E: Effect>(
 
 impl<E: Effect> Instance<E> {
     /// Writes values the effect chose (labels); only valid inside InstanceChanged.
-    pub fn write_params(&self, suites: &Suites, values: &[(&'static str, ParamValue)]) -> Result<(), OfxError> {
-        let set = suites.param.paramSetValue.ok_or(OfxError::MissingHostFeature("paramSetValue"))?;
+    pub fn write_params(
+        &self,
+        suites: &Suites,
+        values: &[(&'static str, ParamValue)],
+    ) -> Result<(), OfxError> {
+        let set = suites
+            .param
+            .paramSetValue
+            .ok_or(OfxError::MissingHostFeature("paramSetValue"))?;
         for (id, value) in values {
-            let Some(slot) = self.params.iter().find(|s| s.decl.id == *id) else { continue };
+            let Some(slot) = self.params.iter().find(|s| s.decl.id == *id) else {
+                continue;
+            };
             let h = slot.handle;
             let status = match value {
                 ParamValue::Text(text) => {
@@ -187,12 +196,17 @@ impl<E: Effect> Instance<E> {
                 ParamKind::Path { .. } | ParamKind::Label => {
                     let mut text: *const c_char = std::ptr::null();
                     // SAFETY: a string parameter writes one pointer to a host-owned C string.
-                    check(unsafe { get(h, time, &mut text as *mut *const c_char) }, "paramGetValueAtTime")?;
+                    check(
+                        unsafe { get(h, time, &mut text as *mut *const c_char) },
+                        "paramGetValueAtTime",
+                    )?;
                     let text = if text.is_null() {
                         String::new()
                     } else {
                         // SAFETY: non-null and NUL-terminated; valid until the next call, copied at once.
-                        unsafe { CStr::from_ptr(text) }.to_string_lossy().into_owned()
+                        unsafe { CStr::from_ptr(text) }
+                            .to_string_lossy()
+                            .into_owned()
                     };
                     ParamValue::Text(text)
                 }

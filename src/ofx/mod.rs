@@ -22,6 +22,7 @@ use openfx::sys::generic::core::{
 use openfx::sys::image_effect_v1::image_effect::kOfxImageEffectPluginApi;
 
 use crate::effects::face_blend::FaceBlend;
+use crate::effects::face_swap::FaceSwap;
 use crate::effects::Effect;
 
 /// Why an action failed; each maps to the OFX status the host receives.
@@ -102,7 +103,7 @@ fn plugin<E: Effect>() -> OfxPlugin {
 fn plugins() -> &'static [OfxPlugin] {
     static TABLE: OnceLock<PluginTable> = OnceLock::new();
     &TABLE
-        .get_or_init(|| PluginTable(vec![plugin::<FaceBlend>()]))
+        .get_or_init(|| PluginTable(vec![plugin::<FaceSwap>(), plugin::<FaceBlend>()]))
         .0
 }
 

@@ -38,7 +38,12 @@ static CACHE: LazyLock<Mutex<HashMap<Key, Model>>> = LazyLock::new(|| Mutex::new
 /// Loads the model at `path` (cached: the same file, unchanged, on the same device gives the
 /// same session). Graph inputs that are initializers are dropped before the session is built.
 pub fn load_model(path: &Path, device: Device) -> Result<Model, ModelError> {
-    load(path, device, "", None::<fn(&OnnxModel) -> Result<Vec<u8>, OnnxError>>)
+    load(
+        path,
+        device,
+        "",
+        None::<fn(&OnnxModel) -> Result<Vec<u8>, OnnxError>>,
+    )
 }
 
 /// Like [`load_model`], with the model's bytes rewritten by `fix` before the session is built
@@ -65,7 +70,10 @@ where
     let err = |kind, message: String| ModelError::new(path, kind, message);
     let meta = std::fs::metadata(path).map_err(|e| err(ModelErrorKind::Unreadable, io_text(&e)))?;
     if !meta.is_file() {
-        return Err(err(ModelErrorKind::Unreadable, "this is a folder, not a model file".into()));
+        return Err(err(
+            ModelErrorKind::Unreadable,
+            "this is a folder, not a model file".into(),
+        ));
     }
     let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     let key = Key {
@@ -80,15 +88,22 @@ where
     }
 
     let bytes = std::fs::read(path).map_err(|e| err(ModelErrorKind::Unreadable, io_text(&e)))?;
-    let model = OnnxModel::from_vec(bytes).map_err(|e| err(ModelErrorKind::Invalid, e.to_string()))?;
+    let model =
+        OnnxModel::from_vec(bytes).map_err(|e| err(ModelErrorKind::Invalid, e.to_string()))?;
     let model = match fix {
         None => model,
         Some(fix) => {
             let fixed = fix(&model).map_err(|e| {
-                err(ModelErrorKind::Unsupported, format!("it could not be prepared: {e}"))
+                err(
+                    ModelErrorKind::Unsupported,
+                    format!("it could not be prepared: {e}"),
+                )
             })?;
             OnnxModel::from_vec(fixed).map_err(|e| {
-                err(ModelErrorKind::Invalid, format!("the prepared model is damaged: {e}"))
+                err(
+                    ModelErrorKind::Invalid,
+                    format!("the prepared model is damaged: {e}"),
+                )
             })?
         }
     };
@@ -102,13 +117,18 @@ where
 
     let env = environment().map_err(|e| err(ModelErrorKind::Runtime, e))?;
     let dir = path.parent().unwrap_or(Path::new("."));
-    let built = catch_unwind(AssertUnwindSafe(|| build_session(&env, &bytes, dir, device)));
+    let built = catch_unwind(AssertUnwindSafe(|| {
+        build_session(&env, &bytes, dir, device)
+    }));
     let (session, provider) = match built {
         Ok(result) => result.map_err(|e| err(ModelErrorKind::Rejected, e))?,
         Err(panic) => {
             return Err(err(
                 ModelErrorKind::Rejected,
-                format!("ONNX Runtime panicked while loading it: {}", panic_message(&panic)),
+                format!(
+                    "ONNX Runtime panicked while loading it: {}",
+                    panic_message(&panic)
+                ),
             ))
         }
     };
@@ -177,17 +197,27 @@ fn accelerators() -> Vec<(&'static str, Vec<ExecutionProviderDispatch>)> {
         list.push(("CUDA", vec![ep::CUDA::default().build().error_on_failure()]));
     }
     if ep::CoreML::is_available().unwrap_or(false) {
-        list.push(("CoreML", vec![ep::CoreML::default().build().error_on_failure()]));
+        list.push((
+            "CoreML",
+            vec![ep::CoreML::default().build().error_on_failure()],
+        ));
     }
     if ep::DirectML::is_available().unwrap_or(false) {
-        list.push(("DirectML", vec![ep::DirectML::default().build().error_on_failure()]));
+        list.push((
+            "DirectML",
+            vec![ep::DirectML::default().build().error_on_failure()],
+        ));
     }
     list
 }
 
 /// `$XDG_CACHE_HOME/doppel/trt`, else `~/.cache/doppel/trt` (`%LOCALAPPDATA%` on Windows).
 fn trt_cache_dir() -> PathBuf {
-    let var = |name| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let var = |name| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
     let base = var("XDG_CACHE_HOME")
         .or_else(|| var("LOCALAPPDATA"))
         .or_else(|| var("HOME").map(|h| h.join(".cache")))

@@ -96,8 +96,12 @@ pub(crate) fn environment() -> Result<Environment, String> {
          copy inside Doppel.ofx.bundle; elsewhere set DOPPEL_ORT_LIB)"
             .to_owned()
     })?;
-    let created = open_environment(&path)
-        .map_err(|e| format!("ONNX Runtime could not be loaded from {}: {e}", path.display()))?;
+    let created = open_environment(&path).map_err(|e| {
+        format!(
+            "ONNX Runtime could not be loaded from {}: {e}",
+            path.display()
+        )
+    })?;
     log::info!("ONNX Runtime loaded from {}", path.display());
     *env = Some(created.clone());
     Ok(created)
@@ -106,21 +110,22 @@ pub(crate) fn environment() -> Result<Environment, String> {
 /// Loads the library at `path` and builds the environment; panics inside ort become errors.
 fn open_environment(path: &Path) -> Result<Environment, String> {
     check_library(path)?;
-    let built = catch_unwind(AssertUnwindSafe(|| {
+    let built = catch_unwind(AssertUnwindSafe(|| -> Result<Environment, String> {
         let builder = ort::init_from(path).map_err(|e| e.to_string())?;
-        builder
+        let env = builder
             .with_name("doppel")
             .with_telemetry(false)
             .with_logger(Arc::new(forward_log))
             .build()
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string())?;
+        env.set_log_level(match log::max_level() {
+            log::LevelFilter::Trace => LogLevel::Verbose,
+            log::LevelFilter::Debug => LogLevel::Info,
+            _ => LogLevel::Warning,
+        });
+        Ok(env)
     }))
     .map_err(|panic| format!("the library failed to start ({})", panic_message(&panic)))??;
-    built.set_log_level(match log::max_level() {
-        log::LevelFilter::Trace => LogLevel::Verbose,
-        log::LevelFilter::Debug => LogLevel::Info,
-        _ => LogLevel::Warning,
-    });
     Ok(built)
 }
 

@@ -54,8 +54,16 @@ impl std::fmt::Debug for Model {
 
 impl Model {
     pub(super) fn new(session: Session, provider: &'static str, path: PathBuf) -> Model {
-        let inputs = session.inputs().iter().map(|o| io_spec(o.name(), o.dtype())).collect();
-        let outputs = session.outputs().iter().map(|o| io_spec(o.name(), o.dtype())).collect();
+        let inputs = session
+            .inputs()
+            .iter()
+            .map(|o| io_spec(o.name(), o.dtype()))
+            .collect();
+        let outputs = session
+            .outputs()
+            .iter()
+            .map(|o| io_spec(o.name(), o.dtype()))
+            .collect();
         Model {
             inner: Arc::new(Inner {
                 session: Mutex::new(session),
@@ -142,7 +150,13 @@ impl Model {
     /// Names, completeness, data length and declared fixed dims, with messages naming them.
     fn check_inputs(&self, inputs: &[(&str, &Tensor)]) -> Result<(), ModelError> {
         let declared = &self.inner.inputs;
-        let names = || declared.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ");
+        let names = || {
+            declared
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         for (i, (name, tensor)) in inputs.iter().enumerate() {
             let Some(spec) = declared.iter().find(|s| s.name == *name) else {
                 return Err(self.error(
@@ -151,7 +165,10 @@ impl Model {
                 ));
             };
             if inputs[..i].iter().any(|(n, _)| n == name) {
-                return Err(self.error(ModelErrorKind::Inputs, format!("input '{name}' given twice")));
+                return Err(self.error(
+                    ModelErrorKind::Inputs,
+                    format!("input '{name}' given twice"),
+                ));
             }
             if tensor.len() != tensor.element_count() {
                 return Err(self.error(
@@ -165,7 +182,11 @@ impl Model {
                 ));
             }
             let fits = spec.shape.len() == tensor.shape.len()
-                && spec.shape.iter().zip(&tensor.shape).all(|(d, &n)| d.is_none_or(|d| d == n));
+                && spec
+                    .shape
+                    .iter()
+                    .zip(&tensor.shape)
+                    .all(|(d, &n)| d.is_none_or(|d| d == n));
             if !fits {
                 return Err(self.error(
                     ModelErrorKind::Inputs,
@@ -177,10 +198,17 @@ impl Model {
                 ));
             }
         }
-        if let Some(missing) = declared.iter().find(|s| !inputs.iter().any(|(n, _)| *n == s.name)) {
+        if let Some(missing) = declared
+            .iter()
+            .find(|s| !inputs.iter().any(|(n, _)| *n == s.name))
+        {
             return Err(self.error(
                 ModelErrorKind::Inputs,
-                format!("input '{}' was not given; its inputs are: {}", missing.name, names()),
+                format!(
+                    "input '{}' was not given; its inputs are: {}",
+                    missing.name,
+                    names()
+                ),
             ));
         }
         Ok(())
@@ -263,9 +291,14 @@ fn output_tensor(value: &DynValue) -> Result<Tensor, String> {
     let ValueType::Tensor { ty, .. } = value.dtype() else {
         return Err("not a tensor (sequences and maps are not supported)".to_owned());
     };
-    fn get<T: ort::value::PrimitiveTensorElementType>(v: &DynValue) -> Result<(Vec<usize>, &[T]), String> {
+    fn get<T: ort::value::PrimitiveTensorElementType>(
+        v: &DynValue,
+    ) -> Result<(Vec<usize>, &[T]), String> {
         let (shape, data) = v.try_extract_tensor::<T>().map_err(|e| e.to_string())?;
-        let shape = shape.iter().map(|&d| usize::try_from(d).unwrap_or(0)).collect();
+        let shape = shape
+            .iter()
+            .map(|&d| usize::try_from(d).unwrap_or(0))
+            .collect();
         Ok((shape, data))
     }
     fn to_f64<T: ort::value::PrimitiveTensorElementType + Copy>(
@@ -278,10 +311,12 @@ fn output_tensor(value: &DynValue) -> Result<Tensor, String> {
     match ty {
         TensorElementType::Float32 => get::<f32>(value).map(|(s, d)| Tensor::f32(s, d.to_vec())),
         TensorElementType::Float64 => get::<f64>(value).map(|(s, d)| Tensor::f64(s, d.to_vec())),
-        TensorElementType::Float16 => get::<f16>(value)
-            .map(|(s, d)| Tensor::f32(s, d.iter().map(|x| x.to_f32()).collect())),
-        TensorElementType::Bfloat16 => get::<bf16>(value)
-            .map(|(s, d)| Tensor::f32(s, d.iter().map(|x| x.to_f32()).collect())),
+        TensorElementType::Float16 => {
+            get::<f16>(value).map(|(s, d)| Tensor::f32(s, d.iter().map(|x| x.to_f32()).collect()))
+        }
+        TensorElementType::Bfloat16 => {
+            get::<bf16>(value).map(|(s, d)| Tensor::f32(s, d.iter().map(|x| x.to_f32()).collect()))
+        }
         TensorElementType::Int64 => to_f64::<i64>(value, |x| x as f64),
         TensorElementType::Int32 => to_f64::<i32>(value, f64::from),
         TensorElementType::Int16 => to_f64::<i16>(value, f64::from),

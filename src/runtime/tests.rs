@@ -152,7 +152,11 @@ fn float64_inputs_and_outputs_work_and_initializer_inputs_are_dropped() {
     let path = write("weight.onnx", &weight_model());
     let model = load_model(&path, Device::Cpu).expect("load weight.onnx");
     let names: Vec<_> = model.inputs().iter().map(|s| s.name.as_str()).collect();
-    assert_eq!(names, ["x", "w"], "b is an initializer, not an input to feed");
+    assert_eq!(
+        names,
+        ["x", "w"],
+        "b is an initializer, not an input to feed"
+    );
     assert_eq!(model.inputs()[0].shape, [None]);
     assert_eq!(model.inputs()[1].elem, ElemType::F64);
 
@@ -163,7 +167,9 @@ fn float64_inputs_and_outputs_work_and_initializer_inputs_are_dropped() {
     assert_eq!(out[1].as_f64().unwrap(), [0.25]);
     // An f32 tensor for the f64 input is converted.
     let w32 = Tensor::f32([1], vec![2.0]);
-    let out = model.run(&[("x", &x), ("w", &w32)]).expect("run with f32 weight");
+    let out = model
+        .run(&[("x", &x), ("w", &w32)])
+        .expect("run with f32 weight");
     assert_eq!(out[0].as_f32().unwrap(), [2.5, -3.5, 0.5, 16.5]);
 }
 
@@ -207,6 +213,9 @@ fn a_missing_or_foreign_library_is_an_error_not_a_panic() {
         PathBuf::from,
     );
     check_library(&real).expect("the real library passes the check");
+    // The bundle puts the library where the plugin looks.
+    assert_eq!(library_file_name(), doppel_bundle::onnxruntime_file_name());
+    assert_eq!(ORT_VERSION, doppel_bundle::ONNXRUNTIME_VERSION);
     assert_eq!(
         library_path_in_bundle(std::path::Path::new("/b/Contents/Linux-x86-64")),
         PathBuf::from("/b/Contents/Linux-x86-64").join(library_file_name())
@@ -279,7 +288,10 @@ fn model_time_accumulates_per_thread() {
         outside += t.elapsed();
     }
     let inside = take_model_time();
-    assert!(inside > Duration::ZERO && inside <= outside, "{inside:?} vs {outside:?}");
+    assert!(
+        inside > Duration::ZERO && inside <= outside,
+        "{inside:?} vs {outside:?}"
+    );
     assert_eq!(take_model_time(), Duration::ZERO, "taking resets");
     // Another thread's runs are its own.
     let m = model.clone();

@@ -47,7 +47,11 @@ pub fn draw(frame: &mut Frame, faces: &[([f32; 4], Landmarks)], chosen: &[bool])
     let thickness = (2.0 * scale).round() as i64;
     let radius = (3.0 * scale).round() as i64;
     for (i, (bbox, landmarks)) in faces.iter().enumerate() {
-        let colour = if chosen.get(i).copied().unwrap_or(false) { CHOSEN } else { OTHER };
+        let colour = if chosen.get(i).copied().unwrap_or(false) {
+            CHOSEN
+        } else {
+            OTHER
+        };
         rectangle(frame, *bbox, thickness, colour);
         for p in landmarks.points() {
             dot(frame, *p, radius, LANDMARK);
@@ -62,11 +66,28 @@ mod tests {
     #[test]
     fn draws_boxes_in_the_chosen_colours_and_landmark_dots() {
         let mut frame = Frame::new(100, 80);
-        let landmarks = Landmarks::new([(30.5, 30.5), (50.5, 30.5), (40.5, 40.5), (32.5, 50.5), (48.5, 50.5)]);
-        draw(&mut frame, &[([20.0, 20.0, 60.0, 60.0], landmarks), ([70.0, 10.0, 90.0, 30.0], landmarks)], &[true, false]);
+        let landmarks = Landmarks::new([
+            (30.5, 30.5),
+            (50.5, 30.5),
+            (40.5, 40.5),
+            (32.5, 50.5),
+            (48.5, 50.5),
+        ]);
+        draw(
+            &mut frame,
+            &[
+                ([20.0, 20.0, 60.0, 60.0], landmarks),
+                ([70.0, 10.0, 90.0, 30.0], landmarks),
+            ],
+            &[true, false],
+        );
         assert_eq!(frame.pixel(20, 40), CHOSEN);
         assert_eq!(frame.pixel(90, 20), OTHER);
         assert_eq!(frame.pixel(40, 40), LANDMARK);
-        assert_eq!(frame.pixel(5, 5), [0.0; 4], "nothing drawn away from the faces");
+        assert_eq!(
+            frame.pixel(5, 5),
+            [0.0; 4],
+            "nothing drawn away from the faces"
+        );
     }
 }

@@ -12,7 +12,10 @@ pub struct BoxMask {
 
 impl Default for BoxMask {
     fn default() -> Self {
-        BoxMask { blur: 0.3, padding: [0.0; 4] }
+        BoxMask {
+            blur: 0.3,
+            padding: [0.0; 4],
+        }
     }
 }
 
@@ -22,7 +25,9 @@ pub fn box_mask(size: usize, settings: &BoxMask) -> Vec<f32> {
     let blur = settings.blur.clamp(0.0, 1.0);
     let amount = (0.5 * blur * size as f32) as usize;
     let band = (amount / 2).max(1);
-    let pad = |i: usize| ((size as f32 * settings.padding[i].clamp(0.0, 100.0) / 100.0) as usize).max(band);
+    let pad = |i: usize| {
+        ((size as f32 * settings.padding[i].clamp(0.0, 100.0) / 100.0) as usize).max(band)
+    };
     let (top, right, bottom, left) = (pad(0), pad(1), pad(2), pad(3));
     let mut mask = vec![0.0f32; size * size];
     for y in top..size.saturating_sub(bottom) {
@@ -39,19 +44,29 @@ pub fn box_mask(size: usize, settings: &BoxMask) -> Vec<f32> {
 /// In-place separable Gaussian blur of a square plane, clamp-to-edge border.
 fn gaussian_blur(plane: &mut [f32], size: usize, sigma: f32) {
     let radius = (3.0 * sigma).ceil() as isize;
-    let kernel: Vec<f32> = (-radius..=radius).map(|i| (-(i * i) as f32 / (2.0 * sigma * sigma)).exp()).collect();
+    let kernel: Vec<f32> = (-radius..=radius)
+        .map(|i| (-(i * i) as f32 / (2.0 * sigma * sigma)).exp())
+        .collect();
     let total: f32 = kernel.iter().sum();
     let kernel: Vec<f32> = kernel.iter().map(|k| k / total).collect();
     let last = size as isize - 1;
     let mut line = vec![0.0f32; size];
     for pass in 0..2 {
         for a in 0..size {
-            let at = |b: usize| if pass == 0 { a * size + b } else { b * size + a };
+            let at = |b: usize| {
+                if pass == 0 {
+                    a * size + b
+                } else {
+                    b * size + a
+                }
+            };
             for (b, out) in line.iter_mut().enumerate() {
                 *out = kernel
                     .iter()
                     .enumerate()
-                    .map(|(k, w)| w * plane[at((b as isize + k as isize - radius).clamp(0, last) as usize)])
+                    .map(|(k, w)| {
+                        w * plane[at((b as isize + k as isize - radius).clamp(0, last) as usize)]
+                    })
                     .sum();
             }
             for (b, v) in line.iter().enumerate() {
@@ -63,7 +78,9 @@ fn gaussian_blur(plane: &mut [f32], size: usize, sigma: f32) {
 
 /// Combines masks of the same size with `min`: each one may only take area away.
 pub fn combine_min(masks: &[&[f32]]) -> Vec<f32> {
-    let Some(first) = masks.first() else { return Vec::new() };
+    let Some(first) = masks.first() else {
+        return Vec::new();
+    };
     let mut out = first.to_vec();
     for mask in &masks[1..] {
         for (o, m) in out.iter_mut().zip(mask.iter()) {
@@ -84,7 +101,13 @@ pub fn erode_and_blur(mask: &[f32], size: usize, radius: usize, sigma: f32) -> V
                 for b in 0..size {
                     let lo = b.saturating_sub(radius);
                     let hi = (b + radius).min(size - 1);
-                    let at = |c: usize| if pass == 0 { a * size + c } else { c * size + a };
+                    let at = |c: usize| {
+                        if pass == 0 {
+                            a * size + c
+                        } else {
+                            c * size + a
+                        }
+                    };
                     tmp[at(b)] = (lo..=hi).map(|c| out[at(c)]).fold(f32::INFINITY, f32::min);
                 }
             }
@@ -106,7 +129,10 @@ mod tests {
         let size = 128;
         let mask = box_mask(size, &BoxMask::default());
         assert!((mask[64 * size + 64] - 1.0).abs() < 1e-4);
-        assert!(mask[0] < 0.01 && mask[size * size - 1] < 0.01, "corners fade out");
+        assert!(
+            mask[0] < 0.01 && mask[size * size - 1] < 0.01,
+            "corners fade out"
+        );
         // Symmetric: same fade on the left and right.
         for x in 0..size {
             assert!((mask[64 * size + x] - mask[64 * size + size - 1 - x]).abs() < 1e-5);
@@ -116,7 +142,13 @@ mod tests {
     #[test]
     fn padding_cuts_the_named_side_only() {
         let size = 100;
-        let padded = box_mask(size, &BoxMask { blur: 0.0, padding: [0.0, 0.0, 30.0, 0.0] });
+        let padded = box_mask(
+            size,
+            &BoxMask {
+                blur: 0.0,
+                padding: [0.0, 0.0, 30.0, 0.0],
+            },
+        );
         assert_eq!(padded[20 * size + 50], 1.0, "top kept");
         assert_eq!(padded[75 * size + 50], 0.0, "bottom 30% cut");
         assert_eq!(padded[69 * size + 50], 1.0);
@@ -125,10 +157,25 @@ mod tests {
     #[test]
     fn blur_widens_with_the_setting() {
         let size = 128;
-        let soft = box_mask(size, &BoxMask { blur: 0.6, padding: [0.0; 4] });
-        let hard = box_mask(size, &BoxMask { blur: 0.1, padding: [0.0; 4] });
+        let soft = box_mask(
+            size,
+            &BoxMask {
+                blur: 0.6,
+                padding: [0.0; 4],
+            },
+        );
+        let hard = box_mask(
+            size,
+            &BoxMask {
+                blur: 0.1,
+                padding: [0.0; 4],
+            },
+        );
         let row = 64 * size;
-        assert!(soft[row + 20] < hard[row + 20], "a stronger blur fades further in");
+        assert!(
+            soft[row + 20] < hard[row + 20],
+            "a stronger blur fades further in"
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! Models sit behind two small traits so the pipeline is testable without ONNX Runtime.
 
 pub mod debug;
+pub mod engine;
 
 pub mod mask;
 pub mod paste;
@@ -62,7 +63,8 @@ pub trait CropSwapper: Send + Sync {
     fn crop_size(&self) -> usize;
     /// Swaps one S×S crop. `frame` and `face` let generic swappers measure the target's own
     /// identity for the identity weight.
-    fn swap(&self, crop: &Frame, frame: &Frame, face: &FoundFace) -> Result<SwappedCrop, SwapError>;
+    fn swap(&self, crop: &Frame, frame: &Frame, face: &FoundFace)
+        -> Result<SwappedCrop, SwapError>;
 }
 
 /// k² polyphase crops let a model of crop S paint a k·S crop.
@@ -107,15 +109,28 @@ pub fn model_view(frame: &Frame, space: ColourSpace) -> Frame {
     let mut out = frame.clone();
     for p in out.pixels_mut() {
         for c in p.iter_mut().take(3) {
-            let encoded = if space == ColourSpace::Linear { crate::colour::srgb_encode(*c) } else { *c };
-            *c = if encoded.is_finite() { encoded.clamp(0.0, 1.0) } else { 0.0 };
+            let encoded = if space == ColourSpace::Linear {
+                crate::colour::srgb_encode(*c)
+            } else {
+                *c
+            };
+            *c = if encoded.is_finite() {
+                encoded.clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
         }
         p[3] = 1.0;
     }
     out
 }
 
-fn boost_factor(boost: PixelBoost, template: Template, size: usize, landmarks: &Landmarks) -> usize {
+fn boost_factor(
+    boost: PixelBoost,
+    template: Template,
+    size: usize,
+    landmarks: &Landmarks,
+) -> usize {
     match boost {
         PixelBoost::Off => 1,
         PixelBoost::Times(k) => k.clamp(1, 4),
@@ -139,8 +154,13 @@ pub fn swap_frame(
     let view = model_view(frame, settings.paste.colour_space);
     let faces = finder.find(&view)?;
     let boxes: Vec<[f32; 4]> = faces.iter().map(|f| f.bbox).collect();
-    let chosen = select(&boxes, settings.selection, |i| finder.reference_distance(&view, &faces[i]));
-    let mut report = SwapReport { faces_found: faces.len(), faces_swapped: 0 };
+    let chosen = select(&boxes, settings.selection, |i| {
+        finder.reference_distance(&view, &faces[i])
+    });
+    let mut report = SwapReport {
+        faces_found: faces.len(),
+        faces_swapped: 0,
+    };
 
     if settings.output == SwapOutput::Debug {
         let mut out = frame.clone();
@@ -177,9 +197,15 @@ fn swap_face(
 ) -> Result<Option<(Frame, Similarity)>, SwapError> {
     let (template, size) = (swapper.template(), swapper.crop_size());
     let k = boost_factor(settings.pixel_boost, template, size, &face.landmarks);
-    let Some(m) = align(&face.landmarks, template, size * k) else { return Ok(None) };
+    let Some(m) = align(&face.landmarks, template, size * k) else {
+        return Ok(None);
+    };
     let crop = ops.warp_to_crop(view, &m, size * k);
-    let parts = if k == 1 { vec![crop] } else { boost_split(&crop, k).map_err(|e| SwapError(format!("{e:?}")))? };
+    let parts = if k == 1 {
+        vec![crop]
+    } else {
+        boost_split(&crop, k).map_err(|e| SwapError(format!("{e:?}")))?
+    };
     let mut faces = Vec::with_capacity(parts.len());
     let mut masks = Vec::with_capacity(parts.len());
     for part in &parts {
@@ -196,13 +222,25 @@ fn swap_face(
         }
         faces.push(out.face);
     }
-    let merge = |parts: &[Frame]| if k == 1 { Ok(parts[0].clone()) } else { boost_merge(parts, k) };
+    let merge = |parts: &[Frame]| {
+        if k == 1 {
+            Ok(parts[0].clone())
+        } else {
+            boost_merge(parts, k)
+        }
+    };
     let mut swapped = merge(&faces).map_err(|e| SwapError(format!("{e:?}")))?;
     let full = size * k;
     let box_mask = box_mask(full, &settings.box_mask);
     let learned = if settings.learned_masks && masks.len() == faces.len() {
         let merged = merge(&masks).map_err(|e| SwapError(format!("{e:?}")))?;
-        Some(merged.pixels().iter().map(|p| p[0].clamp(0.0, 1.0)).collect::<Vec<f32>>())
+        Some(
+            merged
+                .pixels()
+                .iter()
+                .map(|p| p[0].clamp(0.0, 1.0))
+                .collect::<Vec<f32>>(),
+        )
     } else {
         None
     };

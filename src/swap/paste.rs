@@ -53,7 +53,9 @@ pub trait PixelOps: Send + Sync {
 pub struct CpuOps;
 
 fn copy_region(frame: &Frame, r: Region) -> Frame {
-    Frame::from_fn(r.width(), r.height(), |x, y| frame.pixel(r.x0 + x, r.y0 + y))
+    Frame::from_fn(r.width(), r.height(), |x, y| {
+        frame.pixel(r.x0 + x, r.y0 + y)
+    })
 }
 
 impl PixelOps for CpuOps {
@@ -71,12 +73,21 @@ impl PixelOps for CpuOps {
         layer: Layer,
     ) -> Result<(), PasteError> {
         let (w, h) = target.size();
-        let Some(region) = paste_region(m, crop.width(), w, h) else { return Ok(()) };
+        let Some(region) = paste_region(m, crop.width(), w, h) else {
+            return Ok(());
+        };
         let (mut face, inside) = warp_from_crop(crop, m, region);
         for (p, c) in face.pixels_mut().iter_mut().zip(&inside) {
             p[3] *= c;
         }
-        let under = copy_region(if layer == Layer::Composite { target } else { plate }, region);
+        let under = copy_region(
+            if layer == Layer::Composite {
+                target
+            } else {
+                plate
+            },
+            region,
+        );
         let blend_settings = BlendSettings {
             mask: MaskSource::FaceAlpha,
             colour_match: settings.colour_match,
@@ -94,7 +105,9 @@ impl PixelOps for CpuOps {
             // The mask fell entirely outside the frame or was blanked by other masks: nothing to paste.
             Err(BlendError::EmptyMask) => return Ok(()),
             Err(BlendError::NonFinite { .. }) => {
-                return Err(PasteError("the swap model returned NaN or infinite values".into()))
+                return Err(PasteError(
+                    "the swap model returned NaN or infinite values".into(),
+                ))
             }
             Err(e) => return Err(PasteError(e.to_string())),
         };
@@ -106,9 +119,21 @@ impl PixelOps for CpuOps {
                     Layer::Composite => *t = o,
                     Layer::FaceOnly => {
                         let keep = 1.0 - o[3];
-                        *t = [o[0] + t[0] * keep, o[1] + t[1] * keep, o[2] + t[2] * keep, o[3] + t[3] * keep];
+                        *t = [
+                            o[0] + t[0] * keep,
+                            o[1] + t[1] * keep,
+                            o[2] + t[2] * keep,
+                            o[3] + t[3] * keep,
+                        ];
                     }
-                    Layer::MaskOnly => *t = [t[0].max(o[0]), t[1].max(o[1]), t[2].max(o[2]), t[3].max(o[3])],
+                    Layer::MaskOnly => {
+                        *t = [
+                            t[0].max(o[0]),
+                            t[1].max(o[1]),
+                            t[2].max(o[2]),
+                            t[3].max(o[3]),
+                        ]
+                    }
                 }
             }
         }

@@ -22,8 +22,17 @@ impl FaceFinder for OneFace {
             (cx - 0.4 * s, cy + 0.7 * s),
             (cx + 0.4 * s, cy + 0.7 * s),
         ]);
-        let bbox = [(cx - s) as f32, (cy - 1.2 * s) as f32, (cx + s) as f32, (cy + 1.3 * s) as f32];
-        Ok(vec![FoundFace { bbox, score: 0.9, landmarks }])
+        let bbox = [
+            (cx - s) as f32,
+            (cy - 1.2 * s) as f32,
+            (cx + s) as f32,
+            (cy + 1.3 * s) as f32,
+        ];
+        Ok(vec![FoundFace {
+            bbox,
+            score: 0.9,
+            landmarks,
+        }])
     }
 }
 
@@ -40,7 +49,12 @@ impl CropSwapper for IdentitySwapper {
     fn crop_size(&self) -> usize {
         self.size
     }
-    fn swap(&self, crop: &Frame, _frame: &Frame, _face: &FoundFace) -> Result<SwappedCrop, SwapError> {
+    fn swap(
+        &self,
+        crop: &Frame,
+        _frame: &Frame,
+        _face: &FoundFace,
+    ) -> Result<SwappedCrop, SwapError> {
         let mut face = crop.clone();
         for p in face.pixels_mut() {
             for c in p.iter_mut().take(3) {
@@ -57,7 +71,11 @@ fn settings(output: SwapOutput, boost: PixelBoost) -> SwapSettings {
         pixel_boost: boost,
         box_mask: BoxMask::default(),
         learned_masks: true,
-        paste: PasteSettings { colour_match: ColourMatch::None, strength: 1.0, colour_space: ColourSpace::Srgb },
+        paste: PasteSettings {
+            colour_match: ColourMatch::None,
+            strength: 1.0,
+            colour_space: ColourSpace::Srgb,
+        },
         output,
     }
 }
@@ -69,11 +87,32 @@ fn round_trip_psnr(crop: usize) -> f64 {
     let iod = 0.275 * crop as f64;
     let centre = (crop as f64, crop as f64);
     let finder = OneFace { centre, iod };
-    let swapper = IdentitySwapper { size: crop, gain: 1.0 };
-    let (out, report) = swap_frame(&frame, &finder, &swapper, &CpuOps, &settings(SwapOutput::Composite, PixelBoost::Off)).unwrap();
-    assert_eq!(report, SwapReport { faces_found: 1, faces_swapped: 1 });
+    let swapper = IdentitySwapper {
+        size: crop,
+        gain: 1.0,
+    };
+    let (out, report) = swap_frame(
+        &frame,
+        &finder,
+        &swapper,
+        &CpuOps,
+        &settings(SwapOutput::Composite, PixelBoost::Off),
+    )
+    .unwrap();
+    assert_eq!(
+        report,
+        SwapReport {
+            faces_found: 1,
+            faces_swapped: 1
+        }
+    );
     let half = (0.3 * crop as f64) as usize;
-    let region = Region { x: crop - half, y: crop - half, width: 2 * half, height: 2 * half };
+    let region = Region {
+        x: crop - half,
+        y: crop - half,
+        width: 2 * half,
+        height: 2 * half,
+    };
     psnr(&out, &frame, region).unwrap()
 }
 
@@ -88,10 +127,30 @@ fn identity_round_trip_meets_the_psnr_targets() {
 #[test]
 fn pixels_outside_the_mask_support_are_bit_identical() {
     let frame = synthetic_plate(400, 300, 8);
-    let finder = OneFace { centre: (200.0, 150.0), iod: 40.0 };
-    let swapper = IdentitySwapper { size: 128, gain: 1.3 };
-    let (out, _) = swap_frame(&frame, &finder, &swapper, &CpuOps, &settings(SwapOutput::Composite, PixelBoost::Off)).unwrap();
-    let (mask, _) = swap_frame(&frame, &finder, &swapper, &CpuOps, &settings(SwapOutput::MaskOnly, PixelBoost::Off)).unwrap();
+    let finder = OneFace {
+        centre: (200.0, 150.0),
+        iod: 40.0,
+    };
+    let swapper = IdentitySwapper {
+        size: 128,
+        gain: 1.3,
+    };
+    let (out, _) = swap_frame(
+        &frame,
+        &finder,
+        &swapper,
+        &CpuOps,
+        &settings(SwapOutput::Composite, PixelBoost::Off),
+    )
+    .unwrap();
+    let (mask, _) = swap_frame(
+        &frame,
+        &finder,
+        &swapper,
+        &CpuOps,
+        &settings(SwapOutput::MaskOnly, PixelBoost::Off),
+    )
+    .unwrap();
     let mut changed = 0;
     for ((o, s), m) in out.pixels().iter().zip(frame.pixels()).zip(mask.pixels()) {
         if m[3] == 0.0 {
@@ -106,31 +165,87 @@ fn pixels_outside_the_mask_support_are_bit_identical() {
 #[test]
 fn pixel_boost_paints_a_large_face_with_a_small_model() {
     let frame = synthetic_plate(1100, 1100, 2);
-    let finder = OneFace { centre: (550.0, 550.0), iod: 0.275 * 512.0 };
-    let swapper = IdentitySwapper { size: 128, gain: 1.0 };
+    let finder = OneFace {
+        centre: (550.0, 550.0),
+        iod: 0.275 * 512.0,
+    };
+    let swapper = IdentitySwapper {
+        size: 128,
+        gain: 1.0,
+    };
     let half = 150;
-    let region = Region { x: 550 - half, y: 550 - half, width: 2 * half, height: 2 * half };
+    let region = Region {
+        x: 550 - half,
+        y: 550 - half,
+        width: 2 * half,
+        height: 2 * half,
+    };
     let run = |boost| {
-        let (out, _) = swap_frame(&frame, &finder, &swapper, &CpuOps, &settings(SwapOutput::Composite, boost)).unwrap();
+        let (out, _) = swap_frame(
+            &frame,
+            &finder,
+            &swapper,
+            &CpuOps,
+            &settings(SwapOutput::Composite, boost),
+        )
+        .unwrap();
         psnr(&out, &frame, region).unwrap()
     };
-    let (plain, boosted, auto) = (run(PixelBoost::Off), run(PixelBoost::Times(4)), run(PixelBoost::Auto));
-    assert!(boosted > plain + 3.0, "boost ×4 {boosted:.1} dB vs plain {plain:.1} dB");
-    assert!(boosted >= 40.0, "a 512 px footprint through 4×128 crops: {boosted:.1} dB");
-    assert_eq!(auto, boosted, "auto picks ×4 for a 512 px face and a 128 px model");
+    let (plain, boosted, auto) = (
+        run(PixelBoost::Off),
+        run(PixelBoost::Times(4)),
+        run(PixelBoost::Auto),
+    );
+    assert!(
+        boosted > plain + 3.0,
+        "boost ×4 {boosted:.1} dB vs plain {plain:.1} dB"
+    );
+    assert!(
+        boosted >= 40.0,
+        "a 512 px footprint through 4×128 crops: {boosted:.1} dB"
+    );
+    assert_eq!(
+        auto, boosted,
+        "auto picks ×4 for a 512 px face and a 128 px model"
+    );
 }
 
 #[test]
 fn face_only_over_the_plate_gives_the_composite() {
     let frame = synthetic_plate(300, 300, 5);
-    let finder = OneFace { centre: (150.0, 150.0), iod: 50.0 };
-    let swapper = IdentitySwapper { size: 128, gain: 0.8 };
-    let run = |output| swap_frame(&frame, &finder, &swapper, &CpuOps, &settings(output, PixelBoost::Off)).unwrap().0;
+    let finder = OneFace {
+        centre: (150.0, 150.0),
+        iod: 50.0,
+    };
+    let swapper = IdentitySwapper {
+        size: 128,
+        gain: 0.8,
+    };
+    let run = |output| {
+        swap_frame(
+            &frame,
+            &finder,
+            &swapper,
+            &CpuOps,
+            &settings(output, PixelBoost::Off),
+        )
+        .unwrap()
+        .0
+    };
     let (composite, face) = (run(SwapOutput::Composite), run(SwapOutput::FaceOnly));
-    for ((c, f), s) in composite.pixels().iter().zip(face.pixels()).zip(frame.pixels()) {
+    for ((c, f), s) in composite
+        .pixels()
+        .iter()
+        .zip(face.pixels())
+        .zip(frame.pixels())
+    {
         for ch in 0..3 {
             let over = f[ch] + s[ch] * (1.0 - f[3]);
-            assert!((over - c[ch]).abs() < 1e-5, "face-only over plate {over} vs composite {}", c[ch]);
+            assert!(
+                (over - c[ch]).abs() < 1e-5,
+                "face-only over plate {over} vs composite {}",
+                c[ch]
+            );
         }
     }
 }
@@ -144,12 +259,32 @@ fn no_face_leaves_the_frame_untouched_and_debug_marks_faces() {
         }
     }
     let frame = synthetic_plate(64, 64, 1);
-    let swapper = IdentitySwapper { size: 128, gain: 2.0 };
-    let (out, report) = swap_frame(&frame, &NoFace, &swapper, &CpuOps, &settings(SwapOutput::Composite, PixelBoost::Off)).unwrap();
+    let swapper = IdentitySwapper {
+        size: 128,
+        gain: 2.0,
+    };
+    let (out, report) = swap_frame(
+        &frame,
+        &NoFace,
+        &swapper,
+        &CpuOps,
+        &settings(SwapOutput::Composite, PixelBoost::Off),
+    )
+    .unwrap();
     assert_eq!(out, frame);
     assert_eq!(report.faces_swapped, 0);
-    let finder = OneFace { centre: (32.0, 32.0), iod: 12.0 };
-    let (debug, _) = swap_frame(&frame, &finder, &swapper, &CpuOps, &settings(SwapOutput::Debug, PixelBoost::Off)).unwrap();
+    let finder = OneFace {
+        centre: (32.0, 32.0),
+        iod: 12.0,
+    };
+    let (debug, _) = swap_frame(
+        &frame,
+        &finder,
+        &swapper,
+        &CpuOps,
+        &settings(SwapOutput::Debug, PixelBoost::Off),
+    )
+    .unwrap();
     assert_ne!(debug, frame, "the debug view draws the face");
 }
 
@@ -161,12 +296,26 @@ fn linear_input_round_trips_through_the_model_domain() {
             *c = crate::colour::srgb_decode(*c);
         }
     }
-    let finder = OneFace { centre: (128.0, 128.0), iod: 0.275 * 128.0 };
-    let swapper = IdentitySwapper { size: 128, gain: 1.0 };
+    let finder = OneFace {
+        centre: (128.0, 128.0),
+        iod: 0.275 * 128.0,
+    };
+    let swapper = IdentitySwapper {
+        size: 128,
+        gain: 1.0,
+    };
     let mut s = settings(SwapOutput::Composite, PixelBoost::Off);
     s.paste.colour_space = ColourSpace::Linear;
     let (out, _) = swap_frame(&frame, &finder, &swapper, &CpuOps, &s).unwrap();
-    let region = Region { x: 100, y: 100, width: 56, height: 56 };
+    let region = Region {
+        x: 100,
+        y: 100,
+        width: 56,
+        height: 56,
+    };
     let value = psnr(&out, &frame, region).unwrap();
-    assert!(value > 30.0, "linear frames must be converted for the model and back ({value:.1} dB)");
+    assert!(
+        value > 30.0,
+        "linear frames must be converted for the model and back ({value:.1} dB)"
+    );
 }

@@ -31,7 +31,10 @@ pub fn bundle() -> PathBuf {
                 library.display()
             );
             let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
-            doppel_bundle::assemble(&library, &out).expect("assemble the bundle")
+            // ONNX Runtime, the bundled models and licences when scripts/assets.sh fetched them.
+            let assets = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".cache/assets");
+            let extras = doppel_bundle::Extras::from_assets(&assets).unwrap_or_default();
+            doppel_bundle::assemble_with(&library, &out, &extras).expect("assemble the bundle")
         })
         .clone()
 }

@@ -1,0 +1,263 @@
+//! Face Swap: replaces the chosen faces with the identity's model; declaration and render glue.
+
+use super::{
+    ClipDecl, ClipFetch, Context, DoubleKind, Effect, EffectDecl, EffectError, InputFrame,
+    ParamDecl, ParamKind, ParamValue, ParamValues, Range, RenderRequest,
+};
+use crate::blend::ColourMatch;
+use crate::colour::ColourSpace;
+use crate::swap::engine::{EngineConfig, SwapEngine};
+use crate::swap::mask::BoxMask;
+use crate::swap::paste::{CpuOps, PasteSettings};
+use crate::swap::select::FaceSelection;
+use crate::swap::{swap_frame, PixelBoost, SwapOutput, SwapSettings};
+use crate::Frame;
+
+pub struct FaceSwap;
+
+/// Parameter ids: saved in host projects, never renamed.
+pub mod ids {
+    pub const IDENTITY: &str = "identity";
+    pub const SOURCE_PHOTOS: &str = "sourcePhotos";
+    pub const IDENTITY_INFO: &str = "identityInfo";
+    pub const IDENTITY_WEIGHT: &str = "identityWeight";
+    pub const RECOGNISER: &str = "recogniserModel";
+    pub const DETECTOR: &str = "detectorModel";
+    pub const DETECT_THRESHOLD: &str = "detectThreshold";
+    pub const MIN_FACE: &str = "minFaceSize";
+    pub const SELECTION: &str = "faceSelection";
+    pub const FACE_INDEX: &str = "faceIndex";
+    pub const REFERENCE: &str = "referencePhoto";
+    pub const REFERENCE_DISTANCE: &str = "referenceDistance";
+    pub const DEVICE: &str = "device";
+    pub const PIXEL_BOOST: &str = "pixelBoost";
+    pub const MORPH: &str = "morph";
+    pub const MASK_BLUR: &str = "maskBlur";
+    pub const PAD_TOP: &str = "maskPaddingTop";
+    pub const PAD_RIGHT: &str = "maskPaddingRight";
+    pub const PAD_BOTTOM: &str = "maskPaddingBottom";
+    pub const PAD_LEFT: &str = "maskPaddingLeft";
+    pub const LEARNED_MASKS: &str = "learnedMasks";
+    pub const COLOUR_MATCH: &str = "colourMatch";
+    pub const STRENGTH: &str = "strength";
+    pub const COLOUR_SPACE: &str = "colourSpace";
+    pub const OUTPUT: &str = "output";
+    pub const STAMP: &str = "stampLabel";
+}
+
+/// Choice option order is saved in projects as an index: append, never reorder.
+pub const SELECTIONS: &[&str] = &[
+    "Largest",
+    "All",
+    "By index (left to right)",
+    "Closest to reference photo",
+];
+pub const DEVICES: &[&str] = &["Auto (GPU when available)", "CPU"];
+pub const BOOSTS: &[&str] = &["Off", "2x", "4x", "Auto"];
+pub const COLOUR_MATCHES: &[&str] = &["None", "Reinhard (LAB)", "Linear (covariance)", "Histogram"];
+pub const COLOUR_SPACES: &[&str] = &["Linear", "sRGB"];
+pub const OUTPUTS: &[&str] = &["Composite", "Swapped face only", "Mask only", "Debug view"];
+
+const FILTER: &[Context] = &[Context::Filter];
+
+const fn unit(default: f64) -> ParamKind {
+    ParamKind::Double {
+        default,
+        range: Range {
+            min: 0.0,
+            max: 1.0,
+            display_min: 0.0,
+            display_max: 1.0,
+        },
+        kind: DoubleKind::Plain,
+    }
+}
+
+const fn percent() -> ParamKind {
+    ParamKind::Double {
+        default: 0.0,
+        range: Range {
+            min: 0.0,
+            max: 100.0,
+            display_min: 0.0,
+            display_max: 50.0,
+        },
+        kind: DoubleKind::Plain,
+    }
+}
+
+const fn param(
+    id: &'static str,
+    label: &'static str,
+    hint: &'static str,
+    kind: ParamKind,
+    animates: bool,
+) -> ParamDecl {
+    ParamDecl {
+        id,
+        label,
+        hint,
+        kind,
+        animates,
+    }
+}
+
+static DECL: EffectDecl = EffectDecl {
+    id: "com.doppel.FaceSwap",
+    label: "Face Swap",
+    description: "Replaces faces with a per-identity model: detect, align, run the model, paste back.",
+    grouping: "Doppel",
+    version: (1, 0),
+    contexts: FILTER,
+    clips: &[ClipDecl { name: "Source", label: "Source", optional: false, temporal: true, contexts: FILTER }],
+    params: &[
+        param(ids::IDENTITY, "Identity", "A Doppel identity pack (identity.json), a DeepFaceLive .dfm, or an ONNX swapper.", ParamKind::Path { directory: false }, false),
+        param(ids::SOURCE_PHOTOS, "Source photos", "For generic swappers: a folder of photos of the person (their embeddings are averaged).", ParamKind::Path { directory: true }, false),
+        param(ids::IDENTITY_INFO, "Model", "Who the model shows, under which consent and licence, and where it runs.", ParamKind::Label, false),
+        param(ids::IDENTITY_WEIGHT, "Identity weight", "Generic swappers: 0.5 = the source identity; lower pulls toward the target's own identity, higher pushes away from it.", unit(0.5), true),
+        param(ids::RECOGNISER, "Recogniser model", "An ArcFace recogniser (ONNX), needed for source photos, a reference photo or identity weight.", ParamKind::Path { directory: false }, false),
+        param(ids::DETECTOR, "Detector model", "Leave empty for the bundled CenterFace; or SCRFD, RetinaFace, YuNet or yolo_face ONNX files.", ParamKind::Path { directory: false }, false),
+        param(ids::DETECT_THRESHOLD, "Detection threshold", "Faces scoring lower are ignored.", unit(0.5), false),
+        param(ids::MIN_FACE, "Minimum face size", "Faces smaller than this (box height, pixels) are ignored.", ParamKind::Double { default: 0.0, range: Range { min: 0.0, max: 4000.0, display_min: 0.0, display_max: 400.0 }, kind: DoubleKind::Length }, false),
+        param(ids::SELECTION, "Faces", "Which detected faces to swap.", ParamKind::Choice { options: SELECTIONS, default: 0 }, false),
+        param(ids::FACE_INDEX, "Face index", "With 'By index': 0 is the leftmost face.", ParamKind::Int { default: 0, range: Range { min: 0, max: 64, display_min: 0, display_max: 8 } }, false),
+        param(ids::REFERENCE, "Reference photo", "With 'Closest to reference photo': a photo of the person to replace.", ParamKind::Path { directory: false }, false),
+        param(ids::REFERENCE_DISTANCE, "Reference distance", "The largest identity distance (cosine, 0..2) still counted as the reference person.", ParamKind::Double { default: 0.6, range: Range { min: 0.0, max: 2.0, display_min: 0.0, display_max: 1.5 }, kind: DoubleKind::Plain }, false),
+        param(ids::DEVICE, "Device", "Where models run: the best available provider (CUDA, TensorRT, CoreML, DirectML) or the CPU.", ParamKind::Choice { options: DEVICES, default: 0 }, false),
+        param(ids::PIXEL_BOOST, "Pixel boost", "Runs the model on k x k interleaved crops so a small model paints a large face.", ParamKind::Choice { options: BOOSTS, default: 3 }, false),
+        param(ids::MORPH, "Morph", "DeepFaceLive AMP models: how far the face morphs towards the identity.", unit(0.75), true),
+        param(ids::MASK_BLUR, "Mask blur", "Softness of the paste mask's edge.", unit(0.3), true),
+        param(ids::PAD_TOP, "Mask padding top", "Cuts the top of the paste mask (percent of the crop).", percent(), true),
+        param(ids::PAD_RIGHT, "Mask padding right", "Cuts the right of the paste mask (percent of the crop).", percent(), true),
+        param(ids::PAD_BOTTOM, "Mask padding bottom", "Cuts the bottom of the paste mask (percent of the crop).", percent(), true),
+        param(ids::PAD_LEFT, "Mask padding left", "Cuts the left of the paste mask (percent of the crop).", percent(), true),
+        param(ids::LEARNED_MASKS, "Use model masks", "Use the masks a DeepFaceLive model predicts, combined with the box mask.", ParamKind::Bool { default: true }, false),
+        param(ids::COLOUR_MATCH, "Colour match", "Matches the swapped face's colour to the plate before pasting.", ParamKind::Choice { options: COLOUR_MATCHES, default: 1 }, false),
+        param(ids::STRENGTH, "Strength", "How much of the swapped face shows: 0 gives the plate.", unit(1.0), true),
+        param(ids::COLOUR_SPACE, "Input colour space", "How the plate is encoded; models see sRGB.", ParamKind::Choice { options: COLOUR_SPACES, default: 0 }, false),
+        param(ids::OUTPUT, "Output", "The composite, the swapped face alone (premultiplied, for Face Blend), the mask, or the debug view.", ParamKind::Choice { options: OUTPUTS, default: 0 }, false),
+        param(ids::STAMP, "Stamp AI label", "Writes a visible AI-GENERATED label on the output.", ParamKind::Bool { default: false }, false),
+    ],
+};
+
+impl FaceSwap {
+    pub fn engine_config(params: &ParamValues) -> EngineConfig {
+        let path = |id| {
+            let text = params.text(id).trim();
+            (!text.is_empty()).then(|| std::path::PathBuf::from(text))
+        };
+        EngineConfig {
+            identity: path(ids::IDENTITY),
+            source_photos: path(ids::SOURCE_PHOTOS),
+            recogniser: path(ids::RECOGNISER),
+            detector: path(ids::DETECTOR),
+            reference: path(ids::REFERENCE),
+            cpu_only: params.choice(ids::DEVICE) == 1,
+        }
+    }
+
+    pub fn settings(params: &ParamValues, source: &InputFrame) -> SwapSettings {
+        let selection = match params.choice(ids::SELECTION) {
+            1 => FaceSelection::All,
+            2 => FaceSelection::Index(params.int(ids::FACE_INDEX).max(0) as usize),
+            3 => FaceSelection::ClosestTo {
+                max_distance: params.double(ids::REFERENCE_DISTANCE) as f32,
+            },
+            _ => FaceSelection::Largest,
+        };
+        let _ = source;
+        SwapSettings {
+            selection,
+            pixel_boost: match params.choice(ids::PIXEL_BOOST) {
+                0 => PixelBoost::Off,
+                1 => PixelBoost::Times(2),
+                2 => PixelBoost::Times(4),
+                _ => PixelBoost::Auto,
+            },
+            box_mask: BoxMask {
+                blur: params.double(ids::MASK_BLUR) as f32,
+                padding: [ids::PAD_TOP, ids::PAD_RIGHT, ids::PAD_BOTTOM, ids::PAD_LEFT]
+                    .map(|id| params.double(id) as f32),
+            },
+            learned_masks: params.flag(ids::LEARNED_MASKS),
+            paste: PasteSettings {
+                colour_match: match params.choice(ids::COLOUR_MATCH) {
+                    1 => ColourMatch::Reinhard,
+                    2 => ColourMatch::Linear,
+                    3 => ColourMatch::Histogram,
+                    _ => ColourMatch::None,
+                },
+                strength: params.double(ids::STRENGTH) as f32,
+                colour_space: if params.choice(ids::COLOUR_SPACE) == 1 {
+                    ColourSpace::Srgb
+                } else {
+                    ColourSpace::Linear
+                },
+            },
+            output: match params.choice(ids::OUTPUT) {
+                1 => SwapOutput::FaceOnly,
+                2 => SwapOutput::MaskOnly,
+                3 => SwapOutput::Debug,
+                _ => SwapOutput::Composite,
+            },
+        }
+    }
+}
+
+impl Effect for FaceSwap {
+    fn declaration() -> &'static EffectDecl {
+        &DECL
+    }
+
+    fn create() -> Self {
+        FaceSwap
+    }
+
+    fn changed(&self, param: &str, params: &ParamValues) -> Vec<(&'static str, ParamValue)> {
+        let watched = [
+            ids::IDENTITY,
+            ids::SOURCE_PHOTOS,
+            ids::DEVICE,
+            ids::RECOGNISER,
+        ];
+        if !watched.contains(&param) {
+            return Vec::new();
+        }
+        let info = SwapEngine::describe(&Self::engine_config(params));
+        vec![(ids::IDENTITY_INFO, ParamValue::Text(info))]
+    }
+
+    fn render(
+        &self,
+        source: &InputFrame,
+        request: &RenderRequest,
+        _clips: &mut dyn ClipFetch,
+    ) -> Result<Frame, EffectError> {
+        let params = &request.params;
+        let config = Self::engine_config(params);
+        let engine =
+            SwapEngine::get(&config).map_err(|e| EffectError(format!("Face Swap: {e}")))?;
+        let mut settings = Self::settings(params, source);
+        let detect = engine.detect_settings(
+            params.double(ids::DETECT_THRESHOLD) as f32,
+            source
+                .placement
+                .canonical_height(params.double(ids::MIN_FACE)),
+        );
+        let finder = engine.finder(detect);
+        let swapper = engine.swapper(
+            params.double(ids::IDENTITY_WEIGHT) as f32,
+            params.double(ids::MORPH) as f32,
+        );
+        if request.thumbnail {
+            // Thumbnails are tiny: a boost would only cost time.
+            settings.pixel_boost = PixelBoost::Off;
+        }
+        let (mut out, _report) = swap_frame(&source.frame, &finder, &swapper, &CpuOps, &settings)
+            .map_err(|e| EffectError(format!("Face Swap: {e}")))?;
+        if params.flag(ids::STAMP) {
+            crate::stamp::stamp(&mut out);
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,387 @@
+//! The loaded side of a swap: identity, swap model, detector, recogniser and prepared source,
+//! built lazily on the first render and shared process-wide by every instance with the same
+//! settings. It implements the pipeline's `FaceFinder` and `CropSwapper` over ONNX Runtime.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+use std::time::SystemTime;
+
+use parking_lot::Mutex;
+
+use super::select::cosine_distance;
+use super::{CropSwapper, FaceFinder, FoundFace, SwapError, SwappedCrop};
+use crate::detect::{DetectSettings, Detector};
+use crate::face::Template;
+use crate::identity::arcface::{self, largest_face, prepare_source, PreparedSource, Recogniser};
+use crate::identity::embedding::identity_weight_mix;
+use crate::identity::{crop_to_tensor, load_identity, tensor_to_crop, tensor_to_mask, Identity};
+use crate::runtime::{load_model, Device, Model, Tensor};
+use crate::Frame;
+
+/// What the user chose; equal configs share one engine.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct EngineConfig {
+    pub identity: Option<PathBuf>,
+    pub source_photos: Option<PathBuf>,
+    pub recogniser: Option<PathBuf>,
+    pub detector: Option<PathBuf>,
+    pub reference: Option<PathBuf>,
+    pub cpu_only: bool,
+}
+
+/// The bundled default detector, relative to the bundle's Resources.
+pub const DEFAULT_DETECTOR: &str = "models/centerface.onnx";
+/// FaceFusion's neutral identity weight: the source vector unchanged.
+pub const NEUTRAL_WEIGHT: f32 = 0.5;
+
+pub struct SwapEngine {
+    identity: Identity,
+    model: Model,
+    detector: Detector,
+    recogniser: Option<Recogniser>,
+    source: PreparedSource,
+    reference: Option<Vec<f32>>,
+}
+
+fn err(e: impl std::fmt::Display) -> SwapError {
+    SwapError(e.to_string())
+}
+
+fn stamp(path: &Option<PathBuf>) -> Option<(SystemTime, u64)> {
+    let meta = std::fs::metadata(path.as_ref()?).ok()?;
+    Some((meta.modified().ok()?, meta.len()))
+}
+
+type Key = (EngineConfig, [Option<(SystemTime, u64)>; 3]);
+
+fn cache() -> &'static Mutex<HashMap<Key, Arc<SwapEngine>>> {
+    static CACHE: OnceLock<Mutex<HashMap<Key, Arc<SwapEngine>>>> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// Image files of a source-photo folder (or the one file given), in name order.
+fn photos_in(path: &Path) -> Result<Vec<PathBuf>, SwapError> {
+    if path.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let entries = std::fs::read_dir(path)
+        .map_err(|e| SwapError(format!("source photos {}: {e}", path.display())))?;
+    let mut photos: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let ext = p
+                .extension()
+                .map(|e| e.to_string_lossy().to_ascii_lowercase())
+                .unwrap_or_default();
+            matches!(ext.as_str(), "png" | "jpg" | "jpeg")
+        })
+        .collect();
+    photos.sort();
+    if photos.is_empty() {
+        return Err(SwapError(format!(
+            "source photos {}: no PNG or JPEG files in that folder",
+            path.display()
+        )));
+    }
+    Ok(photos)
+}
+
+impl SwapEngine {
+    /// The engine for `config`, built on first use and rebuilt when the identity, source or
+    /// reference files change on disk.
+    pub fn get(config: &EngineConfig) -> Result<Arc<SwapEngine>, SwapError> {
+        let key = (
+            config.clone(),
+            [
+                stamp(&config.identity),
+                stamp(&config.source_photos),
+                stamp(&config.reference),
+            ],
+        );
+        if let Some(engine) = cache().lock().get(&key) {
+            return Ok(engine.clone());
+        }
+        // Built outside the lock: loading models takes seconds and other configs may render.
+        let engine = Arc::new(Self::build(config)?);
+        let mut cache = cache().lock();
+        if cache.len() >= 8 {
+            cache.clear();
+        }
+        Ok(cache.entry(key).or_insert(engine).clone())
+    }
+
+    /// Forgets every engine (PurgeCaches); sessions stay in the runtime's own cache.
+    pub fn purge() {
+        cache().lock().clear();
+    }
+
+    fn build(config: &EngineConfig) -> Result<SwapEngine, SwapError> {
+        // ONNX Runtime ships inside the bundle, next to the plugin binary.
+        if let Some(dir) = crate::resources::binary_dir() {
+            crate::runtime::set_library_path(&crate::runtime::library_path_in_bundle(&dir));
+        }
+        let device = if config.cpu_only {
+            Device::Cpu
+        } else {
+            Device::Auto
+        };
+        let path = config.identity.as_ref().ok_or_else(|| {
+            SwapError("choose an Identity: a Doppel identity pack, a DeepFaceLive .dfm or an ONNX swapper".into())
+        })?;
+        let mut identity = load_identity(path).map_err(err)?;
+        if let Some(folder) = &config.source_photos {
+            identity = identity.with_photos(photos_in(folder)?).map_err(err)?;
+        }
+        let detector = match &config.detector {
+            Some(p) => Detector::load(p, device),
+            None => {
+                let bundled = crate::resources::resource(DEFAULT_DETECTOR).ok_or_else(|| {
+                    SwapError(format!("the bundled face detector ({DEFAULT_DETECTOR}) is missing from the bundle: reinstall Doppel, or set Detector model"))
+                })?;
+                Detector::load(&bundled, device)
+            }
+        }
+        .map_err(err)?;
+        let recogniser = config
+            .recogniser
+            .as_ref()
+            .map(|p| Recogniser::load(p, device))
+            .transpose()
+            .map_err(err)?;
+        let finder =
+            |frame: &Frame| -> Result<Vec<arcface::FoundFace>, crate::identity::IdentityError> {
+                let found = detector.detect(frame, &DetectSettings::default())?;
+                Ok(found
+                    .into_iter()
+                    .map(|d| arcface::FoundFace {
+                        bbox: d.bbox,
+                        landmarks: d.landmarks,
+                    })
+                    .collect())
+            };
+        let source =
+            prepare_source(&identity, Some(&finder), recogniser.as_ref(), device).map_err(err)?;
+        let reference = match &config.reference {
+            None => None,
+            Some(photo) => {
+                let recogniser = recogniser.as_ref().ok_or_else(|| {
+                    SwapError(
+                        "a reference photo needs a Recogniser model (ArcFace) to compare faces"
+                            .into(),
+                    )
+                })?;
+                let image = arcface::load_photo(photo).map_err(err)?;
+                let faces = finder(&image).map_err(err)?;
+                let face = largest_face(&faces).ok_or_else(|| {
+                    SwapError(format!(
+                        "reference photo {}: no face found",
+                        photo.display()
+                    ))
+                })?;
+                Some(recogniser.embed(&image, &face.landmarks).map_err(err)?)
+            }
+        };
+        let model = load_model(&identity.model_path, device).map_err(err)?;
+        Ok(SwapEngine {
+            identity,
+            model,
+            detector,
+            recogniser,
+            source,
+            reference,
+        })
+    }
+
+    /// One line for the user: who, on what grounds, under which licence, and where it runs.
+    pub fn describe(config: &EngineConfig) -> String {
+        if config.identity.is_none() {
+            return "No identity chosen".into();
+        }
+        match Self::get(config) {
+            Ok(e) => {
+                let consent = e
+                    .identity
+                    .consent
+                    .as_ref()
+                    .map_or("not declared".to_owned(), |c| match &c.note {
+                        Some(note) => format!("{} ({note})", c.kind.name()),
+                        None => c.kind.name().to_owned(),
+                    });
+                format!(
+                    "{} ({}) · consent: {consent} · licence: {} · runs on {}",
+                    e.identity.display_name(),
+                    e.identity.kind(),
+                    e.identity.licence_text(),
+                    e.model.provider()
+                )
+            }
+            Err(e) => format!("Not usable: {e}"),
+        }
+    }
+
+    pub fn identity(&self) -> &Identity {
+        &self.identity
+    }
+
+    pub fn provider(&self) -> &str {
+        self.model.provider()
+    }
+
+    pub fn detect_settings(&self, threshold: f32, min_face_px: f32) -> DetectSettings {
+        DetectSettings {
+            score_threshold: threshold,
+            min_face_px: min_face_px.max(0.0),
+            ..DetectSettings::default()
+        }
+    }
+
+    pub fn finder(&self, settings: DetectSettings) -> EngineFinder<'_> {
+        EngineFinder {
+            engine: self,
+            settings,
+        }
+    }
+
+    pub fn swapper(&self, identity_weight: f32, morph: f32) -> EngineSwapper<'_> {
+        EngineSwapper {
+            engine: self,
+            identity_weight,
+            morph,
+        }
+    }
+}
+
+pub struct EngineFinder<'a> {
+    engine: &'a SwapEngine,
+    settings: DetectSettings,
+}
+
+impl FaceFinder for EngineFinder<'_> {
+    fn find(&self, frame: &Frame) -> Result<Vec<FoundFace>, SwapError> {
+        let found = self
+            .engine
+            .detector
+            .detect(frame, &self.settings)
+            .map_err(err)?;
+        Ok(found
+            .into_iter()
+            .map(|d| FoundFace {
+                bbox: d.bbox,
+                score: d.score,
+                landmarks: d.landmarks,
+            })
+            .collect())
+    }
+
+    fn reference_distance(&self, frame: &Frame, face: &FoundFace) -> Option<f32> {
+        let reference = self.engine.reference.as_ref()?;
+        let embedding = self
+            .engine
+            .recogniser
+            .as_ref()?
+            .embed(frame, &face.landmarks)
+            .ok()?;
+        cosine_distance(reference, &embedding)
+    }
+}
+
+pub struct EngineSwapper<'a> {
+    engine: &'a SwapEngine,
+    identity_weight: f32,
+    morph: f32,
+}
+
+impl EngineSwapper<'_> {
+    fn source_tensor(&self, frame: &Frame, face: &FoundFace) -> Result<Option<Tensor>, SwapError> {
+        let e = self.engine;
+        Ok(match &e.source {
+            PreparedSource::None => None,
+            PreparedSource::Image(t) => Some(t.clone()),
+            PreparedSource::Vector(v) => {
+                let weighted = (self.identity_weight - NEUTRAL_WEIGHT).abs() > 1e-6;
+                let v = if weighted {
+                    let recogniser = e.recogniser.as_ref().ok_or_else(|| {
+                        SwapError(
+                            "an identity weight other than 0.5 needs a Recogniser model (ArcFace)"
+                                .into(),
+                        )
+                    })?;
+                    let target = recogniser.embed(frame, &face.landmarks).map_err(err)?;
+                    identity_weight_mix(v, &target, self.identity_weight, e.identity.kind())
+                } else {
+                    v.clone()
+                };
+                Some(Tensor::f32(vec![1, v.len()], v))
+            }
+        })
+    }
+}
+
+impl CropSwapper for EngineSwapper<'_> {
+    fn template(&self) -> Template {
+        self.engine.identity.conventions.template
+    }
+
+    fn crop_size(&self) -> usize {
+        self.engine.identity.conventions.crop_size
+    }
+
+    fn swap(
+        &self,
+        crop: &Frame,
+        frame: &Frame,
+        face: &FoundFace,
+    ) -> Result<SwappedCrop, SwapError> {
+        let e = self.engine;
+        let conv = &e.identity.conventions;
+        let target = crop_to_tensor(crop, &conv.input);
+        let source = self.source_tensor(frame, face)?;
+        let morph = conv
+            .morph
+            .as_ref()
+            .map(|(name, _)| (name.as_str(), Tensor::f32(vec![1], vec![self.morph])));
+        let mut inputs: Vec<(&str, &Tensor)> = vec![(conv.io.target.as_str(), &target)];
+        if let (Some(name), Some(t)) = (conv.io.source.as_deref(), source.as_ref()) {
+            inputs.push((name, t));
+        }
+        if let Some((name, t)) = &morph {
+            inputs.push((name, t));
+        }
+        let outputs = e.model.run(&inputs).map_err(err)?;
+        let output = |name: &str| {
+            e.model
+                .outputs()
+                .iter()
+                .position(|o| o.name == name)
+                .and_then(|i| outputs.get(i))
+                .ok_or_else(|| {
+                    SwapError(format!(
+                        "{}: no output named {name}",
+                        e.model.path().display()
+                    ))
+                })
+        };
+        let size = conv.crop_size;
+        let face_out = tensor_to_crop(
+            output(&conv.io.face)?,
+            &conv.output,
+            conv.output_range,
+            size,
+        )
+        .map_err(|t| SwapError(format!("{}: {}", e.model.path().display(), t.0)))?;
+        let mut mask: Option<Vec<f32>> = None;
+        for name in &conv.io.masks {
+            let m = tensor_to_mask(output(name)?, conv.output.layout, size)
+                .map_err(|t| SwapError(format!("{}: {}", e.model.path().display(), t.0)))?;
+            mask = Some(match mask {
+                Some(prev) => prev.iter().zip(&m).map(|(a, b)| a.min(*b)).collect(),
+                None => m,
+            });
+        }
+        Ok(SwappedCrop {
+            face: face_out,
+            mask,
+        })
+    }
+}
