@@ -125,6 +125,33 @@ impl Frame {
     }
 }
 
+/// A rectangle of new pixels for a frame: what an effect changed, so that nobody copies the
+/// rest of the frame to deliver it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Patch {
+    /// Top-left corner in the frame (top-down).
+    pub x: usize,
+    pub y: usize,
+    pub pixels: Frame,
+}
+
+impl Patch {
+    /// Writes the patch over `frame` (the part inside it).
+    pub fn apply(&self, frame: &mut Frame) {
+        let w = self
+            .pixels
+            .width()
+            .min(frame.width().saturating_sub(self.x));
+        for row in 0..self.pixels.height() {
+            let y = self.y + row;
+            if y >= frame.height() {
+                break;
+            }
+            frame.row_mut(y)[self.x..self.x + w].copy_from_slice(&self.pixels.row(row)[..w]);
+        }
+    }
+}
+
 impl fmt::Debug for Frame {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Frame({}x{})", self.width, self.height)

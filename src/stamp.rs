@@ -1,6 +1,7 @@
 //! The visible "AI-GENERATED" label the effects can stamp on their output: a plain bitmap font,
 //! scaled with the frame, white on a dark box in the bottom-left corner.
 
+use crate::frame::Patch;
 use crate::Frame;
 
 pub const LABEL: &str = "AI-GENERATED";
@@ -23,37 +24,38 @@ fn glyph(c: char) -> [u8; 7] {
 
 /// Stamps `LABEL` onto `frame` (any encoding: white is 1.0, the box 0.05), alpha set to 1 under it.
 pub fn stamp(frame: &mut Frame) {
-    let (w, h) = frame.size();
+    label_patch(frame.width(), frame.height()).apply(frame);
+}
+
+/// The label for a `w × h` frame as a patch: an opaque box, so it needs no pixels from below.
+pub fn label_patch(w: usize, h: usize) -> Patch {
     let cell = (h / 90).max(1); // one font pixel
     let text_w = LABEL.chars().count() * 6 * cell;
     let text_h = 7 * cell;
     let margin = 2 * cell;
-    let (x0, y0) = (margin, h.saturating_sub(text_h + 3 * margin));
-    let box_w = (text_w + 2 * margin).min(w.saturating_sub(x0));
-    let box_h = (text_h + 2 * margin).min(h.saturating_sub(y0));
-    for y in y0..y0 + box_h {
-        for x in x0..x0 + box_w {
-            frame.set_pixel(x, y, [0.05, 0.05, 0.05, 1.0]);
-        }
-    }
+    let (x0, y0) = (margin.min(w), h.saturating_sub(text_h + 3 * margin));
+    let box_w = (text_w + 2 * margin).min(w - x0);
+    let box_h = (text_h + 2 * margin).min(h - y0);
+    let mut pixels = Frame::filled(box_w, box_h, [0.05, 0.05, 0.05, 1.0]);
     for (i, c) in LABEL.chars().enumerate() {
-        let rows = glyph(c);
-        for (gy, bits) in rows.iter().enumerate() {
-            for gx in 0..5 {
-                if bits & (0x10 >> gx) == 0 {
-                    continue;
-                }
+        for (gy, bits) in glyph(c).iter().enumerate() {
+            for gx in (0..5).filter(|gx| bits & (0x10 >> gx) != 0) {
                 for dy in 0..cell {
                     for dx in 0..cell {
-                        let x = x0 + margin + (i * 6 + gx) * cell + dx;
-                        let y = y0 + margin + gy * cell + dy;
-                        if x < w && y < h {
-                            frame.set_pixel(x, y, [1.0, 1.0, 1.0, 1.0]);
+                        let x = margin + (i * 6 + gx) * cell + dx;
+                        let y = margin + gy * cell + dy;
+                        if x < box_w && y < box_h {
+                            pixels.set_pixel(x, y, [1.0, 1.0, 1.0, 1.0]);
                         }
                     }
                 }
             }
         }
+    }
+    Patch {
+        x: x0,
+        y: y0,
+        pixels,
     }
 }
 

@@ -112,6 +112,8 @@ const RELEASED_FACE_SWAP_PARAMS: &[&str] = &[
     "maskPaddingBottom",
     "maskPaddingLeft",
     "learnedMasks",
+    "occlusionModel",
+    "regionModel",
     "colourMatch",
     "strength",
     "colourSpace",

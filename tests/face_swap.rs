@@ -287,3 +287,63 @@ fn every_bad_identity_is_a_message_naming_the_problem() {
         "truncated.onnx",
     );
 }
+
+#[test]
+fn an_occlusion_model_keeps_what_covers_the_face_from_the_plate() {
+    // A saturated blue square over the nose and left cheek: the XSeg stand-in's occluder.
+    let (x0, y0, side) = (205, 112, 30);
+    let mut plate = astronaut();
+    for y in y0..y0 + side {
+        for x in x0..x0 + side {
+            plate.set(x, y, [0.05, 0.1, 0.95, 1.0]);
+        }
+    }
+    let instance = swap(&plate, &models().join("colour_shift/per_identity_256.onnx"));
+    let xseg = models().join("masks/xseg_1.onnx");
+    set(
+        &instance,
+        "occlusionModel",
+        ParamValue::String(xseg.display().to_string()),
+    );
+    let out = render(&instance);
+    assert_eq!(instance.persistent_message(), None);
+    // Bit-identical under the square, 2 px in from its edge (the paste samples neighbours).
+    for y in y0 + 2..y0 + side - 2 {
+        for x in x0 + 2..x0 + side - 2 {
+            assert_eq!(
+                out.get(x, y),
+                plate.get(x, y),
+                "({x},{y}) under the occluder"
+            );
+        }
+    }
+    // The rest of the face is swapped: the colour shift shows 12 px and more from the square.
+    let (mut away, mut changed) = (0, 0);
+    for y in FACE.y..FACE.y + FACE.height {
+        for x in FACE.x..FACE.x + FACE.width {
+            let near = (x0.saturating_sub(12)..x0 + side + 12).contains(&x)
+                && (y0.saturating_sub(12)..y0 + side + 12).contains(&y);
+            if !near {
+                away += 1;
+                let (o, p) = (out.get(x, y), plate.get(x, y));
+                changed += usize::from((0..3).any(|c| (o[c] - p[c]).abs() > 1e-3));
+            }
+        }
+    }
+    assert!(
+        away > 900 && changed * 100 >= away * 95,
+        "{changed} of {away} swapped"
+    );
+    // Without the occlusion model the square is swapped like the rest.
+    set(
+        &instance,
+        "occlusionModel",
+        ParamValue::String(String::new()),
+    );
+    let unmasked = render(&instance);
+    let centre = (x0 + side / 2, y0 + side / 2);
+    assert_ne!(
+        unmasked.get(centre.0, centre.1),
+        plate.get(centre.0, centre.1)
+    );
+}

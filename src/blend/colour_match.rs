@@ -46,6 +46,16 @@ fn stat(mode: ColourMatch, space: ColourSpace, rgb: [f32; 3]) -> [f64; 3] {
     }
 }
 
+/// `f(y, i, out_row)` for every row y of `work`, `i` the index of its first pixel, in parallel.
+fn rows<T: Send>(out: &mut [T], work: Rect, f: impl Fn(usize, usize, &mut [T]) + Sync) {
+    let ww = work.width();
+    par::bands(out, ww, GRAIN, |first, band| {
+        for (r, row) in band.chunks_mut(ww).enumerate() {
+            f(work.y0 + first + r, (first + r) * ww, row);
+        }
+    });
+}
+
 /// Face's RGB over `work` (row-major), with `mode` fitted so that Face's colours inside the
 /// `core` weights match Source's there, applied where `needed` (the rest keeps Face as it is).
 pub(crate) fn matched_face(
@@ -57,21 +67,19 @@ pub(crate) fn matched_face(
     work: Rect,
     needed: &[bool],
 ) -> Vec<[f32; 3]> {
-    let rgb = |x: usize, y: usize| {
-        let p = face.pixel(x, y);
-        [p[0], p[1], p[2]]
-    };
-    let at = |i: usize| (work.x0 + i % work.width(), work.y0 + i / work.width());
+    let rgb = |p: &[f32; 4]| [p[0], p[1], p[2]];
+    let face_row = |y: usize| &face.row(y)[work.x0..work.x1];
     let mut out = vec![[0.0f32; 3]; work.area()];
-    let samples = Samples::new(core);
-    if mode == ColourMatch::None || samples.total <= 0.0 {
-        par::fill(&mut out, GRAIN, |i| {
-            let (x, y) = at(i);
-            rgb(x, y)
+    let samples = (mode != ColourMatch::None).then(|| Samples::new(core));
+    let Some(samples) = samples.filter(|s| s.total > 0.0) else {
+        rows(&mut out, work, |y, _, row| {
+            for (o, p) in row.iter_mut().zip(face_row(y)) {
+                *o = rgb(p);
+            }
         });
         return out;
-    }
-    if mode == ColourMatch::Histogram {
+    };
+    let (transfer, conv) = if mode == ColourMatch::Histogram {
         let mut tables = vec![Vec::new(); 6];
         par::fill(&mut tables, 1, |k| {
             samples.quantiles(if k < 3 { source } else { face }, k % 3)
@@ -80,45 +88,52 @@ pub(crate) fn matched_face(
             from: std::mem::take(&mut tables[c + 3]),
             to: std::mem::take(&mut tables[c]),
         });
-        let transfer = Transfer::Curves(Box::new(curves));
-        par::fill(&mut out, GRAIN, |i| {
-            let (x, y) = at(i);
-            let v = rgb(x, y);
-            if needed[i] {
-                transfer.apply(v.map(f64::from), v, space)
-            } else {
-                v
+        (Transfer::Curves(Box::new(curves)), Vec::new())
+    } else {
+        // Reinhard / Linear: every Face pixel the statistics or the transfer use, converted once.
+        let weights = core.crop(work);
+        let mut conv = vec![[0.0f64; 3]; work.area()];
+        rows(&mut conv, work, |y, i, row| {
+            for (k, (c, p)) in row.iter_mut().zip(face_row(y)).enumerate() {
+                if needed[i + k] || weights.data[i + k] > 0.0 {
+                    *c = stat(mode, space, rgb(p));
+                }
             }
         });
-        return out;
-    }
-    // Reinhard / Linear: every Face pixel the statistics or the transfer use, converted once.
-    let weights = core.crop(work);
-    let mut conv = vec![[0.0f64; 3]; work.area()];
-    par::fill(&mut conv, GRAIN, |i| {
-        let (x, y) = at(i);
-        if needed[i] || weights.data[i] > 0.0 {
-            stat(mode, space, rgb(x, y))
-        } else {
-            [0.0; 3]
+        let mut source_values = vec![[0.0f64; 3]; samples.list.len()];
+        par::fill(&mut source_values, GRAIN, |k| {
+            let (x, y, _) = samples.list[k];
+            stat(mode, space, rgb(&source.pixel(x, y)))
+        });
+        let face_values = samples.list.iter().map(|&(x, y, _)| {
+            if work.contains(x, y) {
+                conv[work.index(x, y)]
+            } else {
+                stat(mode, space, rgb(&face.pixel(x, y)))
+            }
+        });
+        let ((ms, cs), (mf, cf)) = par::join(
+            || samples.moments(source_values.into_iter()),
+            || samples.moments(face_values),
+        );
+        (fit(mode, (ms, cs), (mf, cf)), conv)
+    };
+    rows(&mut out, work, |y, i, row| {
+        for (k, (o, p)) in row.iter_mut().zip(face_row(y)).enumerate() {
+            *o = if needed[i + k] {
+                let stat = conv.get(i + k).copied().unwrap_or_default();
+                transfer.apply(stat, rgb(p), space)
+            } else {
+                rgb(p)
+            };
         }
     });
-    let mut source_values = vec![[0.0f64; 3]; samples.list.len()];
-    par::fill(&mut source_values, GRAIN, |k| {
-        let (x, y, _) = samples.list[k];
-        let p = source.pixel(x, y);
-        stat(mode, space, [p[0], p[1], p[2]])
-    });
-    let face_values = samples.list.iter().map(|&(x, y, _)| {
-        if work.contains(x, y) {
-            conv[work.index(x, y)]
-        } else {
-            stat(mode, space, rgb(x, y))
-        }
-    });
-    let (ms, cs) = samples.moments(source_values.into_iter());
-    let (mf, cf) = samples.moments(face_values);
-    let transfer = if mode == ColourMatch::Reinhard {
+    out
+}
+
+/// The Reinhard (LAB) or Linear (MKL) transfer from Source's and Face's (mean, covariance).
+fn fit(mode: ColourMatch, (ms, cs): ([f64; 3], Mat3), (mf, cf): ([f64; 3], Mat3)) -> Transfer {
+    if mode == ColourMatch::Reinhard {
         let mut scale = [1.0; 3];
         let mut offset = [0.0; 3];
         for c in 0..3 {
@@ -135,21 +150,12 @@ pub(crate) fn matched_face(
             m,
             offset: [0, 1, 2].map(|c| ms[c] - mapped[c]),
         }
-    };
-    par::fill(&mut out, GRAIN, |i| {
-        let (x, y) = at(i);
-        if needed[i] {
-            transfer.apply(conv[i], rgb(x, y), space)
-        } else {
-            rgb(x, y)
-        }
-    });
-    out
+    }
 }
 
 impl Transfer {
-    /// The matched colour of one Face pixel: `stat` is its value from [`stat`], `rgb` the pixel
-    /// itself (in the input encoding).
+    /// The matched colour of one Face pixel: `stat` is its value from [`stat`] (not used by
+    /// Curves), `rgb` the pixel itself (in the input encoding).
     fn apply(&self, stat: [f64; 3], rgb: [f32; 3], space: ColourSpace) -> [f32; 3] {
         match self {
             Transfer::Lab { scale, offset } => {
@@ -197,15 +203,16 @@ impl Samples {
     fn new(weights: &Plane) -> Samples {
         let rect = weights.support();
         let step = ((rect.area() as f64 / MAX_SAMPLES as f64).sqrt().ceil() as usize).max(1);
-        let list: Vec<_> = (rect.y0..rect.y1)
-            .step_by(step)
-            .flat_map(|y| {
-                (rect.x0..rect.x1)
-                    .step_by(step)
-                    .map(move |x| (x, y, f64::from(weights.get(x, y))))
-                    .filter(|s| s.2 > 0.0)
-            })
-            .collect();
+        let mut list = Vec::new();
+        for y in (rect.y0..rect.y1).step_by(step) {
+            let start = weights.rect.index(rect.x0, y);
+            let row = &weights.data[start..start + rect.width()];
+            for (x, &w) in (rect.x0..).zip(row).step_by(step) {
+                if w > 0.0 {
+                    list.push((x, y, f64::from(w)));
+                }
+            }
+        }
         let total = list.iter().map(|s| s.2).sum();
         Samples { list, total }
     }

@@ -40,6 +40,9 @@ pub use crate::colour::ColourSpace;
 use crate::{Frame, Rgba};
 use mask::{Plane, Rect};
 
+/// Pixels per thread below which a pass stays on one thread.
+const GRAIN: usize = 1 << 16;
+
 /// An ellipse in frame pixels: top-down coordinates (x right, y down), a pixel's centre at
 /// (x + 0.5, y + 0.5); `radii.0` lies along the axis rotated by `angle_deg` counter-clockwise as
 /// seen on screen from the x axis.
@@ -200,20 +203,29 @@ fn check_parameters(s: &BlendSettings) -> Result<(), BlendError> {
 
 /// First non-finite RGB value of `frame` inside `rect`.
 fn check_rgb(frame: &Frame, clip: &'static str, rect: Rect) -> Result<(), BlendError> {
-    let finite = |p: &Rgba| p[0].is_finite() & p[1].is_finite() & p[2].is_finite();
-    for y in rect.y0..rect.y1 {
-        let row = &frame.row(y)[rect.x0..rect.x1];
-        // A branch-free pass first (it vectorises), the search only on failure.
-        if !row.iter().fold(true, |ok, p| ok & finite(p)) {
-            let i = row.iter().position(|p| !finite(p)).unwrap_or(0);
-            return Err(BlendError::NonFinite {
-                clip,
-                x: rect.x0 + i,
-                y,
-            });
-        }
+    let finite = |p: &Rgba| p[0].is_finite() && p[1].is_finite() && p[2].is_finite();
+    let row = |y: usize| &frame.row(y)[rect.x0..rect.x1];
+    // Rows in parallel, each by a branch-free pass (v − v is 0 unless v is NaN or infinite; it
+    // vectorises); the search only where that fails.
+    let mut bad = vec![false; rect.height()];
+    par::fill(&mut bad, GRAIN / rect.width().max(1), |r| {
+        let zero = row(rect.y0 + r).iter().fold([0.0f32; 4], |acc, p| {
+            [0, 1, 2, 3].map(|c| acc[c] + (p[c] - p[c]))
+        });
+        zero[0] + zero[1] + zero[2] != 0.0
+    });
+    match bad.iter().position(|&b| b) {
+        Some(r) => Err(BlendError::NonFinite {
+            clip,
+            x: rect.x0
+                + row(rect.y0 + r)
+                    .iter()
+                    .position(|p| !finite(p))
+                    .unwrap_or(0),
+            y: rect.y0 + r,
+        }),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// The core mask (after erode/dilate and invert: weights for colour statistics) and the final
@@ -305,18 +317,22 @@ pub fn blend(
     // Only pixels the composite uses (mask > 0), and their neighbours when the Poisson boundary
     // reads them, need the transfer; the rest of the rectangle keeps Face as it is.
     let ww = work.width();
-    let needed: Vec<bool> = (0..work.area())
-        .map(|i| {
-            let (x, y) = (i % ww, i / ww);
-            let on = |j: usize| weights.data[j] > 0.0;
-            on(i)
-                || (settings.seamless
-                    && ((x > 0 && on(i - 1))
-                        || (x + 1 < ww && on(i + 1))
-                        || (y > 0 && on(i - ww))
-                        || (i + ww < work.area() && on(i + ww))))
-        })
-        .collect();
+    let mut needed = vec![false; work.area()];
+    par::bands(&mut needed, ww, GRAIN, |first, band| {
+        let on = |j: usize| weights.data[j] > 0.0;
+        for (r, line) in band.chunks_mut(ww).enumerate() {
+            let y = first + r;
+            for (x, n) in line.iter_mut().enumerate() {
+                let i = y * ww + x;
+                *n = on(i)
+                    || (settings.seamless
+                        && ((x > 0 && on(i - 1))
+                            || (x + 1 < ww && on(i + 1))
+                            || (y > 0 && on(i - ww))
+                            || (i + ww < work.area() && on(i + ww))));
+            }
+        }
+    });
     let mut matched = colour_match::matched_face(
         settings.colour_match,
         settings.colour_space,
@@ -342,8 +358,7 @@ pub fn blend(
 
 /// The output frame: Source (or transparent black for FaceOnly) with the matched face `matched`
 /// (over `work`) composited through `weights` (over `work`) · `mix` inside `support`. Rows are
-/// written in parallel bands, the copy of Source included: a new frame's pages cost as much to
-/// touch as to copy.
+/// written in parallel bands.
 fn composite(
     source: &Frame,
     matched: &[[f32; 3]],
@@ -355,38 +370,52 @@ fn composite(
 ) -> Frame {
     let (w, h) = source.size();
     let face_only = output == BlendOutput::FaceOnly;
-    let mut pixels = vec![[0.0f32; 4]; w * h];
-    par::bands(&mut pixels, w, 1 << 18, |first, band| {
-        for (y, row) in (first..).zip(band.chunks_mut(w)) {
-            if !face_only {
-                row.copy_from_slice(source.row(y));
-            }
-            if y < support.y0 || y >= support.y1 {
-                continue;
-            }
-            let start = work.index(support.x0, y);
-            let span = start..start + support.width();
-            let cells = row[support.x0..support.x1]
-                .iter_mut()
-                .zip(&matched[span.clone()])
-                .zip(&weights[span]);
-            for ((p, f), &m) in cells {
-                let wgt = m * mix;
-                if wgt <= 0.0 {
+    // A frame this large is mapped fresh from the OS by the usual allocators (glibc: 32 MiB and
+    // up): its zeroed pages cost a fault each on first write, so the copy of Source is spread
+    // over the threads. A smaller one is usually recycled heap memory: one straight copy.
+    let fresh = face_only || w * h * std::mem::size_of::<Rgba>() >= 32 << 20;
+    let (mut pixels, rows) = if fresh {
+        (vec![[0.0f32; 4]; w * h], 0..h)
+    } else {
+        (source.pixels().to_vec(), support.y0..support.y1)
+    };
+    let copy = fresh && !face_only;
+    par::bands(
+        &mut pixels[rows.start * w..rows.end * w],
+        w,
+        GRAIN,
+        |first, band| {
+            for (y, row) in (rows.start + first..).zip(band.chunks_mut(w)) {
+                if copy {
+                    row.copy_from_slice(source.row(y));
+                }
+                if y < support.y0 || y >= support.y1 {
                     continue;
                 }
-                if face_only {
-                    *p = [f[0] * wgt, f[1] * wgt, f[2] * wgt, wgt];
-                } else if wgt >= 1.0 {
-                    p[..3].copy_from_slice(f);
-                } else {
-                    // s + (f − s)·w: exactly s where the face equals the plate.
-                    for c in 0..3 {
-                        p[c] += (f[c] - p[c]) * wgt;
+                let start = work.index(support.x0, y);
+                let span = start..start + support.width();
+                let cells = row[support.x0..support.x1]
+                    .iter_mut()
+                    .zip(&matched[span.clone()])
+                    .zip(&weights[span]);
+                for ((p, f), &m) in cells {
+                    let wgt = m * mix;
+                    if wgt <= 0.0 {
+                        continue;
+                    }
+                    if face_only {
+                        *p = [f[0] * wgt, f[1] * wgt, f[2] * wgt, wgt];
+                    } else if wgt >= 1.0 {
+                        p[..3].copy_from_slice(f);
+                    } else {
+                        // s + (f − s)·w: exactly s where the face equals the plate.
+                        for c in 0..3 {
+                            p[c] += (f[c] - p[c]) * wgt;
+                        }
                     }
                 }
             }
-        }
-    });
+        },
+    );
     Frame::from_pixels(w, h, pixels).expect("w × h pixels")
 }

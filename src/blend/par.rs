@@ -53,6 +53,21 @@ pub(crate) fn fill<T: Send>(out: &mut [T], grain: usize, f: impl Fn(usize) -> T 
     });
 }
 
+/// `(a(), b())`, on two threads when there are two.
+pub(crate) fn join<A: Send, B: Send>(
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    if threads() < 2 {
+        return (a(), b());
+    }
+    std::thread::scope(|s| {
+        let a = s.spawn(a);
+        let b = b();
+        (a.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), b)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

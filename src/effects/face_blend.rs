@@ -2,11 +2,10 @@
 
 use super::{
     ClipDecl, ClipFetch, Context, DoubleKind, Effect, EffectDecl, EffectError, InputFrame,
-    ParamDecl, ParamKind, ParamValues, PointKind, Range, RenderRequest,
+    ParamDecl, ParamKind, ParamValues, PointKind, Range, RenderRequest, Rendered,
 };
 use crate::blend::{self, BlendOutput, BlendSettings, ColourMatch, Ellipse, MaskSource};
 use crate::colour::ColourSpace;
-use crate::Frame;
 
 pub struct FaceBlend;
 
@@ -241,7 +240,7 @@ impl Effect for FaceBlend {
         source: &InputFrame,
         request: &RenderRequest,
         clips: &mut dyn ClipFetch,
-    ) -> Result<Frame, EffectError> {
+    ) -> Result<Rendered, EffectError> {
         let settings = Self::settings(&request.params, source);
         let face = clips.fetch(FACE_CLIP, request.time)?.ok_or_else(|| {
             EffectError(
@@ -262,6 +261,7 @@ impl Effect for FaceBlend {
             matte.as_ref().map(|m| &m.frame),
             &settings,
         )
+        .map(Rendered::Frame)
         .map_err(|e| EffectError(format!("Face Blend: {e}")))
     }
 }

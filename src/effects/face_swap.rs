@@ -2,7 +2,7 @@
 
 use super::{
     ClipDecl, ClipFetch, Context, DoubleKind, Effect, EffectDecl, EffectError, InputFrame,
-    ParamDecl, ParamKind, ParamValue, ParamValues, Range, RenderRequest,
+    ParamDecl, ParamKind, ParamValue, ParamValues, Range, RenderRequest, Rendered,
 };
 use crate::blend::ColourMatch;
 use crate::colour::ColourSpace;
@@ -10,8 +10,7 @@ use crate::swap::engine::{EngineConfig, SwapEngine};
 use crate::swap::mask::BoxMask;
 use crate::swap::paste::{CpuOps, PasteSettings};
 use crate::swap::select::FaceSelection;
-use crate::swap::{swap_frame, PixelBoost, SwapOutput, SwapSettings};
-use crate::Frame;
+use crate::swap::{swap_frame, PixelBoost, SwapOutput, SwapResult, SwapSettings};
 
 pub struct FaceSwap;
 
@@ -38,6 +37,8 @@ pub mod ids {
     pub const PAD_BOTTOM: &str = "maskPaddingBottom";
     pub const PAD_LEFT: &str = "maskPaddingLeft";
     pub const LEARNED_MASKS: &str = "learnedMasks";
+    pub const OCCLUSION: &str = "occlusionModel";
+    pub const REGION: &str = "regionModel";
     pub const COLOUR_MATCH: &str = "colourMatch";
     pub const STRENGTH: &str = "strength";
     pub const COLOUR_SPACE: &str = "colourSpace";
@@ -132,6 +133,8 @@ static DECL: EffectDecl = EffectDecl {
         param(ids::PAD_BOTTOM, "Mask padding bottom", "Cuts the bottom of the paste mask (percent of the crop).", percent(), true),
         param(ids::PAD_LEFT, "Mask padding left", "Cuts the left of the paste mask (percent of the crop).", percent(), true),
         param(ids::LEARNED_MASKS, "Use model masks", "Use the masks a DeepFaceLive model predicts, combined with the box mask.", ParamKind::Bool { default: true }, false),
+        param(ids::OCCLUSION, "Occlusion model", "An XSeg occlusion model (ONNX): hands, hair or objects in front of the face are kept from the plate.", ParamKind::Path { directory: false }, false),
+        param(ids::REGION, "Region model", "A BiSeNet face parsing model (ONNX): only skin, eyes, nose, mouth and lips are replaced.", ParamKind::Path { directory: false }, false),
         param(ids::COLOUR_MATCH, "Colour match", "Matches the swapped face's colour to the plate before pasting.", ParamKind::Choice { options: COLOUR_MATCHES, default: 1 }, false),
         param(ids::STRENGTH, "Strength", "How much of the swapped face shows: 0 gives the plate.", unit(1.0), true),
         param(ids::COLOUR_SPACE, "Input colour space", "How the plate is encoded; models see sRGB.", ParamKind::Choice { options: COLOUR_SPACES, default: 0 }, false),
@@ -152,6 +155,8 @@ impl FaceSwap {
             recogniser: path(ids::RECOGNISER),
             detector: path(ids::DETECTOR),
             reference: path(ids::REFERENCE),
+            occlusion: path(ids::OCCLUSION),
+            region: path(ids::REGION),
             cpu_only: params.choice(ids::DEVICE) == 1,
         }
     }
@@ -219,6 +224,8 @@ impl Effect for FaceSwap {
             ids::SOURCE_PHOTOS,
             ids::DEVICE,
             ids::RECOGNISER,
+            ids::OCCLUSION,
+            ids::REGION,
         ];
         if !watched.contains(&param) {
             return Vec::new();
@@ -232,18 +239,16 @@ impl Effect for FaceSwap {
         source: &InputFrame,
         request: &RenderRequest,
         _clips: &mut dyn ClipFetch,
-    ) -> Result<Frame, EffectError> {
+    ) -> Result<Rendered, EffectError> {
         let params = &request.params;
         let config = Self::engine_config(params);
         let engine =
             SwapEngine::get(&config).map_err(|e| EffectError(format!("Face Swap: {e}")))?;
         let mut settings = Self::settings(params, source);
-        let detect = engine.detect_settings(
-            params.double(ids::DETECT_THRESHOLD) as f32,
-            source
-                .placement
-                .canonical_height(params.double(ids::MIN_FACE)),
-        );
+        let min_face = source
+            .placement
+            .canonical_height(params.double(ids::MIN_FACE));
+        let detect = engine.detect_settings(params.double(ids::DETECT_THRESHOLD) as f32, min_face);
         let finder = engine.finder(detect);
         let swapper = engine.swapper(
             params.double(ids::IDENTITY_WEIGHT) as f32,
@@ -253,11 +258,23 @@ impl Effect for FaceSwap {
             // Thumbnails are tiny: a boost would only cost time.
             settings.pixel_boost = PixelBoost::Off;
         }
-        let (mut out, _report) = swap_frame(&source.frame, &finder, &swapper, &CpuOps, &settings)
+        let (result, _report) = swap_frame(&source.frame, &finder, &swapper, &CpuOps, &settings)
             .map_err(|e| EffectError(format!("Face Swap: {e}")))?;
-        if params.flag(ids::STAMP) {
-            crate::stamp::stamp(&mut out);
-        }
-        Ok(out)
+        let (w, h) = source.frame.size();
+        let stamp = params
+            .flag(ids::STAMP)
+            .then(|| crate::stamp::label_patch(w, h));
+        Ok(match result {
+            SwapResult::Patches(mut patches) => {
+                patches.extend(stamp);
+                Rendered::Patches(patches)
+            }
+            SwapResult::Frame(mut frame) => {
+                if let Some(label) = stamp {
+                    label.apply(&mut frame);
+                }
+                Rendered::Frame(frame)
+            }
+        })
     }
 }

@@ -14,7 +14,32 @@ pub use decl::{
     PointKind, Range,
 };
 
+use crate::frame::Patch;
 use crate::Frame;
+
+/// What a render produced, in Source's placement.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rendered {
+    /// A whole new frame.
+    Frame(Frame),
+    /// The Source with these patches applied in order: effects that change a small part of the
+    /// frame (a face) never copy the rest.
+    Patches(Vec<Patch>),
+}
+
+impl Rendered {
+    /// The output as a whole frame, given the Source it was rendered from.
+    pub fn into_frame(self, source: &Frame) -> Frame {
+        match self {
+            Rendered::Frame(frame) => frame,
+            Rendered::Patches(patches) => {
+                let mut out = source.clone();
+                patches.iter().for_each(|p| p.apply(&mut out));
+                out
+            }
+        }
+    }
+}
 
 /// Where a frame's pixels sit in the host's coordinate system.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -121,7 +146,7 @@ pub trait Effect: Send + Sync + 'static {
         source: &InputFrame,
         request: &RenderRequest,
         clips: &mut dyn ClipFetch,
-    ) -> Result<Frame, EffectError>;
+    ) -> Result<Rendered, EffectError>;
 
     /// A user edited `param`: returns parameter values the effect sets in reply (labels that
     /// describe the chosen model, say). Hosts only accept such writes during this action.

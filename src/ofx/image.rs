@@ -10,6 +10,7 @@ use super::props::PropSet;
 use super::suites::Suites;
 use super::OfxError;
 use crate::effects::{InputFrame, Placement};
+use crate::frame::Patch;
 use crate::{Frame, Rgba};
 
 const PIXEL_BYTES: usize = std::mem::size_of::<Rgba>();
@@ -174,6 +175,32 @@ impl Image {
         placement: &Placement,
         window: [i32; 4],
     ) -> Result<(), OfxError> {
+        self.write_span(frame, placement.bounds, window, true)
+    }
+
+    /// Writes `patch` (placed in `placement`'s frame) inside `window`, leaving the rest as is.
+    pub fn write_patch(
+        &mut self,
+        patch: &Patch,
+        placement: &Placement,
+        window: [i32; 4],
+    ) -> Result<(), OfxError> {
+        let [fx1, _, _, fy2] = placement.bounds;
+        let (w, h) = (patch.pixels.width() as i32, patch.pixels.height() as i32);
+        let (x, y) = (patch.x as i32, patch.y as i32);
+        let bounds = [fx1 + x, fy2 - y - h, fx1 + x + w, fy2 - y];
+        self.write_span(&patch.pixels, bounds, window, false)
+    }
+
+    /// Copies `frame`, whose pixels cover `bounds` (OFX pixel coordinates), into the image inside
+    /// `window`; with `fill`, window pixels outside `bounds` become transparent black.
+    fn write_span(
+        &mut self,
+        frame: &Frame,
+        bounds: [i32; 4],
+        window: [i32; 4],
+        fill: bool,
+    ) -> Result<(), OfxError> {
         let layout = self.layout()?;
         let [bx1, by1, bx2, by2] = layout.bounds;
         let (x1, x2) = (window[0].max(bx1), window[2].min(bx2));
@@ -181,25 +208,27 @@ impl Image {
         if x1 >= x2 || y1 >= y2 {
             return Ok(());
         }
-        let [fx1, _, _, fy2] = placement.bounds;
+        let [fx1, fy1, fx2, fy2] = bounds;
+        // The columns the frame covers, clipped to the window.
+        let (cx1, cx2) = (x1.max(fx1), x2.min(fx2));
         for py in y1..y2 {
+            let inside_rows = py >= fy1 && py < fy2;
+            if !fill && (!inside_rows || cx1 >= cx2) {
+                continue;
+            }
             // Output row index in the image's own top-down order.
             let out_row = (by2 - 1 - py) as usize;
             let dst = row_ptr(&layout, out_row) as *mut Rgba;
             // SAFETY: as in `to_input`; the output image is ours to write during Render.
             let row = unsafe { std::slice::from_raw_parts_mut(dst, layout.width) };
-            let fy = fy2 - 1 - py;
-            for px in x1..x2 {
-                let fx = px - fx1;
-                let inside = fx >= 0
-                    && fy >= 0
-                    && (fx as usize) < frame.width()
-                    && (fy as usize) < frame.height();
-                row[(px - bx1) as usize] = if inside {
-                    frame.pixel(fx as usize, fy as usize)
-                } else {
-                    [0.0; 4]
-                };
+            let out = &mut row[(x1 - bx1) as usize..(x2 - bx1) as usize];
+            if fill {
+                out.fill([0.0; 4]);
+            }
+            if inside_rows && cx1 < cx2 {
+                let src = frame.row((fy2 - 1 - py) as usize);
+                out[(cx1 - x1) as usize..(cx2 - x1) as usize]
+                    .copy_from_slice(&src[(cx1 - fx1) as usize..(cx2 - fx1) as usize]);
             }
         }
         Ok(())

@@ -9,7 +9,7 @@ use super::message::{self, Severity};
 use super::props::PropSet;
 use super::suites::Suites;
 use super::OfxError;
-use crate::effects::{ClipFetch, Effect, EffectError, InputFrame, RenderRequest};
+use crate::effects::{ClipFetch, Effect, EffectError, InputFrame, RenderRequest, Rendered};
 use crate::Frame;
 
 const SOURCE: &str = "Source";
@@ -84,8 +84,16 @@ pub fn render<E: Effect>(
                 .render(&source, &request, &mut HostClips { suites, effect })
         });
     match result {
-        Ok(frame) => {
-            output.write(&frame, &source.placement, window)?;
+        Ok(rendered) => {
+            match rendered {
+                Rendered::Frame(frame) => output.write(&frame, &source.placement, window)?,
+                Rendered::Patches(patches) => {
+                    output.write(&source.frame, &source.placement, window)?;
+                    for patch in &patches {
+                        output.write_patch(patch, &source.placement, window)?;
+                    }
+                }
+            }
             // Nuke stops rendering while a persistent message is up: a good frame clears it,
             // whatever raised it (a bad input, or a contained panic).
             message::clear_persistent(effect);

@@ -1,6 +1,7 @@
 //! The loaded side of a swap: identity, swap model, detector, recogniser and prepared source,
 //! built lazily on the first render and shared process-wide by every instance with the same
-//! settings. It implements the pipeline's `FaceFinder` and `CropSwapper` over ONNX Runtime.
+//! settings. It implements the pipeline's `FaceFinder` and `CropSwapper` over ONNX Runtime,
+//! with the optional occlusion and region mask models as the swapper's extra masks.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -9,8 +10,9 @@ use std::time::SystemTime;
 
 use parking_lot::Mutex;
 
+use super::mask_models::{OcclusionModel, RegionModel};
 use super::select::cosine_distance;
-use super::{CropSwapper, FaceFinder, FoundFace, SwapError, SwappedCrop};
+use super::{CropSwapper, FaceFinder, FoundFace, ModelFrame, SwapError, SwappedCrop};
 use crate::detect::{DetectSettings, Detector};
 use crate::face::Template;
 use crate::identity::arcface::{self, largest_face, prepare_source, PreparedSource, Recogniser};
@@ -27,6 +29,10 @@ pub struct EngineConfig {
     pub recogniser: Option<PathBuf>,
     pub detector: Option<PathBuf>,
     pub reference: Option<PathBuf>,
+    /// An XSeg occlusion model: what covers the face is kept from the plate.
+    pub occlusion: Option<PathBuf>,
+    /// A BiSeNet face parser: only the face regions are replaced.
+    pub region: Option<PathBuf>,
     pub cpu_only: bool,
 }
 
@@ -42,6 +48,8 @@ pub struct SwapEngine {
     recogniser: Option<Recogniser>,
     source: PreparedSource,
     reference: Option<Vec<f32>>,
+    occlusion: Option<OcclusionModel>,
+    region: Option<RegionModel>,
 }
 
 fn err(e: impl std::fmt::Display) -> SwapError {
@@ -53,7 +61,7 @@ fn stamp(path: &Option<PathBuf>) -> Option<(SystemTime, u64)> {
     Some((meta.modified().ok()?, meta.len()))
 }
 
-type Key = (EngineConfig, [Option<(SystemTime, u64)>; 3]);
+type Key = (EngineConfig, [Option<(SystemTime, u64)>; 5]);
 
 fn cache() -> &'static Mutex<HashMap<Key, Arc<SwapEngine>>> {
     static CACHE: OnceLock<Mutex<HashMap<Key, Arc<SwapEngine>>>> = OnceLock::new();
@@ -88,8 +96,8 @@ fn photos_in(path: &Path) -> Result<Vec<PathBuf>, SwapError> {
 }
 
 impl SwapEngine {
-    /// The engine for `config`, built on first use and rebuilt when the identity, source or
-    /// reference files change on disk.
+    /// The engine for `config`, built on first use and rebuilt when the identity, source,
+    /// reference or mask model files change on disk.
     pub fn get(config: &EngineConfig) -> Result<Arc<SwapEngine>, SwapError> {
         let key = (
             config.clone(),
@@ -97,6 +105,8 @@ impl SwapEngine {
                 stamp(&config.identity),
                 stamp(&config.source_photos),
                 stamp(&config.reference),
+                stamp(&config.occlusion),
+                stamp(&config.region),
             ],
         );
         if let Some(engine) = cache().lock().get(&key) {
@@ -183,6 +193,16 @@ impl SwapEngine {
             }
         };
         let model = load_model(&identity.model_path, device).map_err(err)?;
+        let occlusion = config
+            .occlusion
+            .as_ref()
+            .map(|p| OcclusionModel::load(p, device))
+            .transpose()?;
+        let region = config
+            .region
+            .as_ref()
+            .map(|p| RegionModel::load(p, device))
+            .transpose()?;
         Ok(SwapEngine {
             identity,
             model,
@@ -190,6 +210,8 @@ impl SwapEngine {
             recogniser,
             source,
             reference,
+            occlusion,
+            region,
         })
     }
 
@@ -274,13 +296,13 @@ impl FaceFinder for EngineFinder<'_> {
             .collect())
     }
 
-    fn reference_distance(&self, frame: &Frame, face: &FoundFace) -> Option<f32> {
+    fn reference_distance(&self, frame: &ModelFrame, face: &FoundFace) -> Option<f32> {
         let reference = self.engine.reference.as_ref()?;
         let embedding = self
             .engine
             .recogniser
             .as_ref()?
-            .embed(frame, &face.landmarks)
+            .embed(frame.full(), &face.landmarks)
             .ok()?;
         cosine_distance(reference, &embedding)
     }
@@ -293,7 +315,11 @@ pub struct EngineSwapper<'a> {
 }
 
 impl EngineSwapper<'_> {
-    fn source_tensor(&self, frame: &Frame, face: &FoundFace) -> Result<Option<Tensor>, SwapError> {
+    fn source_tensor(
+        &self,
+        frame: &ModelFrame,
+        face: &FoundFace,
+    ) -> Result<Option<Tensor>, SwapError> {
         let e = self.engine;
         Ok(match &e.source {
             PreparedSource::None => None,
@@ -307,7 +333,9 @@ impl EngineSwapper<'_> {
                                 .into(),
                         )
                     })?;
-                    let target = recogniser.embed(frame, &face.landmarks).map_err(err)?;
+                    let target = recogniser
+                        .embed(frame.full(), &face.landmarks)
+                        .map_err(err)?;
                     identity_weight_mix(v, &target, self.identity_weight, e.identity.kind())
                 } else {
                     v.clone()
@@ -327,10 +355,22 @@ impl CropSwapper for EngineSwapper<'_> {
         self.engine.identity.conventions.crop_size
     }
 
+    fn extra_masks(&self, crop: &Frame) -> Result<Vec<Vec<f32>>, SwapError> {
+        let e = self.engine;
+        let mut masks = Vec::new();
+        if let Some(occlusion) = &e.occlusion {
+            masks.push(occlusion.mask(crop)?);
+        }
+        if let Some(region) = &e.region {
+            masks.push(region.mask(crop)?);
+        }
+        Ok(masks)
+    }
+
     fn swap(
         &self,
         crop: &Frame,
-        frame: &Frame,
+        frame: &ModelFrame,
         face: &FoundFace,
     ) -> Result<SwappedCrop, SwapError> {
         let e = self.engine;

@@ -1,18 +1,23 @@
 //! Face Swap's pipeline on plain frames: find faces, choose, align, run the identity's model on
 //! each crop (with pixel boost), build the paste mask, and paste back with colour transfer.
-//! Models sit behind two small traits so the pipeline is testable without ONNX Runtime.
+//! Models sit behind two small traits so the pipeline is testable without ONNX Runtime; the
+//! optional occlusion and region models ([`mask_models`]) come in through
+//! [`CropSwapper::extra_masks`].
 
 pub mod debug;
 pub mod engine;
 
 pub mod mask;
+pub mod mask_models;
 pub mod paste;
 pub mod select;
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use crate::colour::ColourSpace;
 use crate::face::{align, boost_merge, boost_split, Landmarks, Similarity, Template};
+use crate::frame::Patch;
 use crate::Frame;
 use mask::{box_mask, combine_min, BoxMask};
 use paste::{Layer, PasteSettings, PixelOps};
@@ -46,12 +51,87 @@ impl fmt::Display for SwapError {
 
 impl std::error::Error for SwapError {}
 
+/// The frame being swapped, as models see it (sRGB-encoded RGB 0..1), made only as far as
+/// needed: crops are warped from the host's frame and converted alone, and the whole converted
+/// frame is built only for the recogniser (identity weight, reference photo) of linear input.
+pub struct ModelFrame<'a> {
+    frame: &'a Frame,
+    space: ColourSpace,
+    full: OnceLock<Frame>,
+}
+
+impl<'a> ModelFrame<'a> {
+    pub fn new(frame: &'a Frame, space: ColourSpace) -> Self {
+        ModelFrame {
+            frame,
+            space,
+            full: OnceLock::new(),
+        }
+    }
+
+    /// The whole frame in the model domain.
+    pub fn full(&self) -> &Frame {
+        match self.space {
+            // Already display-encoded: crops are clamped where they are used.
+            ColourSpace::Srgb => self.frame,
+            ColourSpace::Linear => self.full.get_or_init(|| model_view(self.frame, self.space)),
+        }
+    }
+
+    /// A `size × size` crop through the frame→crop similarity `m`, in the model domain.
+    pub fn crop(&self, ops: &dyn PixelOps, m: &Similarity, size: usize) -> Frame {
+        to_model_domain(ops.warp_to_crop(self.frame, m, size), self.space)
+    }
+
+    /// A reduced copy for detection (longer side near `DETECT_SIDE`) and its integer factor.
+    pub fn for_detection(&self) -> (Frame, usize) {
+        let factor = (self.frame.width().max(self.frame.height()) / DETECT_SIDE).max(1);
+        let view = to_model_domain(box_reduce(self.frame, factor), self.space);
+        (view, factor)
+    }
+}
+
+/// Detectors work near this size; larger frames are box-reduced by an integer factor first.
+pub const DETECT_SIDE: usize = 640;
+
+/// Averages `factor × factor` blocks (the last partial blocks too).
+fn box_reduce(frame: &Frame, factor: usize) -> Frame {
+    if factor <= 1 {
+        return frame.clone();
+    }
+    let (w, h) = (
+        frame.width().div_ceil(factor),
+        frame.height().div_ceil(factor),
+    );
+    let mut out = Frame::new(w, h);
+    let mut sums = vec![[0.0f32; 4]; w];
+    for by in 0..h {
+        sums.iter_mut().for_each(|s| *s = [0.0; 4]);
+        let rows = (by * factor)..((by + 1) * factor).min(frame.height());
+        let n_rows = rows.len();
+        for y in rows {
+            for (x, p) in frame.row(y).iter().enumerate() {
+                let s = &mut sums[x / factor];
+                for c in 0..4 {
+                    s[c] += p[c];
+                }
+            }
+        }
+        for (bx, (o, s)) in out.row_mut(by).iter_mut().zip(&sums).enumerate() {
+            let cols = ((bx + 1) * factor).min(frame.width()) - bx * factor;
+            let n = (cols * n_rows) as f32;
+            *o = s.map(|v| v / n);
+        }
+    }
+    out
+}
+
 /// Finds faces in a model-domain frame (sRGB-encoded RGB 0..1).
 pub trait FaceFinder: Send + Sync {
     fn find(&self, frame: &Frame) -> Result<Vec<FoundFace>, SwapError>;
 
-    /// Distance of face `face` (found in `frame`) to the reference identity, if one is set.
-    fn reference_distance(&self, _frame: &Frame, _face: &FoundFace) -> Option<f32> {
+    /// Distance of `face` to the reference identity, if one is set.
+    fn reference_distance(&self, _frame: &ModelFrame, _face: &FoundFace) -> Option<f32> {
         None
     }
 }
@@ -63,8 +143,17 @@ pub trait CropSwapper: Send + Sync {
     fn crop_size(&self) -> usize;
     /// Swaps one S×S crop. `frame` and `face` let generic swappers measure the target's own
     /// identity for the identity weight.
-    fn swap(&self, crop: &Frame, frame: &Frame, face: &FoundFace)
-        -> Result<SwappedCrop, SwapError>;
+    fn swap(
+        &self,
+        crop: &Frame,
+        frame: &ModelFrame,
+        face: &FoundFace,
+    ) -> Result<SwappedCrop, SwapError>;
+    /// Further paste masks for the target crop (the full k·S model-domain crop, before the
+    /// swap), each `width × width` in 0..1: occlusion and region masks. All combine by `min`.
+    fn extra_masks(&self, _crop: &Frame) -> Result<Vec<Vec<f32>>, SwapError> {
+        Ok(Vec::new())
+    }
 }
 
 /// k² polyphase crops let a model of crop S paint a k·S crop.
@@ -106,13 +195,15 @@ pub struct SwapReport {
 
 /// The frame as models see it: sRGB-encoded RGB clamped to 0..1, alpha 1.
 pub fn model_view(frame: &Frame, space: ColourSpace) -> Frame {
-    let mut out = frame.clone();
-    for p in out.pixels_mut() {
+    to_model_domain(frame.clone(), space)
+}
+
+fn to_model_domain(mut frame: Frame, space: ColourSpace) -> Frame {
+    for p in frame.pixels_mut() {
         for c in p.iter_mut().take(3) {
-            let encoded = if space == ColourSpace::Linear {
-                crate::colour::srgb_encode(*c)
-            } else {
-                *c
+            let encoded = match space {
+                ColourSpace::Linear => crate::colour::srgb_encode(*c),
+                ColourSpace::Srgb => *c,
             };
             *c = if encoded.is_finite() {
                 encoded.clamp(0.0, 1.0)
@@ -122,7 +213,18 @@ pub fn model_view(frame: &Frame, space: ColourSpace) -> Frame {
         }
         p[3] = 1.0;
     }
-    out
+    frame
+}
+
+/// A face found in a reduced view, in the full frame's pixels (centres at +0.5 scale exactly).
+fn scale_face(face: FoundFace, factor: usize) -> FoundFace {
+    let f = factor as f64;
+    let points = face.landmarks.points().map(|(x, y)| (x * f, y * f));
+    FoundFace {
+        bbox: face.bbox.map(|v| v * factor as f32),
+        score: face.score,
+        landmarks: Landmarks::new(points),
+    }
 }
 
 fn boost_factor(
@@ -143,53 +245,122 @@ fn boost_factor(
     }
 }
 
-/// Swaps the chosen faces of `frame` (in `settings.paste.colour_space`) and returns the output.
+/// A swap's output: the plate with patches over the swapped faces, or a whole new frame.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SwapResult {
+    /// Composite: apply these, in order, over the plate.
+    Patches(Vec<Patch>),
+    /// Face only, mask only and the debug view.
+    Frame(Frame),
+}
+
+impl SwapResult {
+    /// The output as a whole frame (tests and tools; the OFX layer applies patches itself).
+    pub fn into_frame(self, plate: &Frame) -> Frame {
+        match self {
+            SwapResult::Frame(frame) => frame,
+            SwapResult::Patches(patches) => {
+                let mut out = plate.clone();
+                patches.iter().for_each(|p| p.apply(&mut out));
+                out
+            }
+        }
+    }
+}
+
+/// Swaps the chosen faces of `frame` (in `settings.paste.colour_space`).
 pub fn swap_frame(
     frame: &Frame,
     finder: &dyn FaceFinder,
     swapper: &dyn CropSwapper,
     ops: &dyn PixelOps,
     settings: &SwapSettings,
-) -> Result<(Frame, SwapReport), SwapError> {
-    let view = model_view(frame, settings.paste.colour_space);
-    let faces = finder.find(&view)?;
+) -> Result<(SwapResult, SwapReport), SwapError> {
+    let model = ModelFrame::new(frame, settings.paste.colour_space);
+    let (view, factor) = model.for_detection();
+    let found = finder.find(&view)?;
+    let faces: Vec<FoundFace> = found.into_iter().map(|f| scale_face(f, factor)).collect();
     let boxes: Vec<[f32; 4]> = faces.iter().map(|f| f.bbox).collect();
     let chosen = select(&boxes, settings.selection, |i| {
-        finder.reference_distance(&view, &faces[i])
+        finder.reference_distance(&model, &faces[i])
     });
     let mut report = SwapReport {
         faces_found: faces.len(),
         faces_swapped: 0,
     };
-
     if settings.output == SwapOutput::Debug {
         let mut out = frame.clone();
         let marks: Vec<bool> = (0..faces.len()).map(|i| chosen.contains(&i)).collect();
         let drawn: Vec<_> = faces.iter().map(|f| (f.bbox, f.landmarks)).collect();
         debug::draw(&mut out, &drawn, &marks);
-        return Ok((out, report));
+        return Ok((SwapResult::Frame(out), report));
     }
-    let (mut target, layer) = match settings.output {
-        SwapOutput::FaceOnly => (Frame::new(frame.width(), frame.height()), Layer::FaceOnly),
-        SwapOutput::MaskOnly => (Frame::new(frame.width(), frame.height()), Layer::MaskOnly),
-        _ => (frame.clone(), Layer::Composite),
+    let layer = match settings.output {
+        SwapOutput::FaceOnly => Layer::FaceOnly,
+        SwapOutput::MaskOnly => Layer::MaskOnly,
+        _ => Layer::Composite,
     };
+    let mut patches = Vec::new();
     for &i in &chosen {
-        let face = &faces[i];
-        if let Some((crop, m)) = swap_face(&view, face, swapper, ops, settings)? {
-            let crop = to_host_encoding(crop, settings.paste.colour_space);
-            ops.paste(&mut target, frame, &crop, &m, &settings.paste, layer)
-                .map_err(|e| SwapError(format!("pasting the swapped face failed: {}", e.0)))?;
+        let Some((crop, m)) = swap_face(&model, &faces[i], swapper, ops, settings)? else {
+            continue;
+        };
+        let crop = to_host_encoding(crop, settings.paste.colour_space);
+        // Later faces blend over earlier ones only in the composite.
+        let earlier: &[Patch] = if layer == Layer::Composite {
+            &patches
+        } else {
+            &[]
+        };
+        let patch = ops
+            .paste(frame, earlier, &crop, &m, &settings.paste, layer)
+            .map_err(|e| SwapError(format!("pasting the swapped face failed: {}", e.0)))?;
+        if let Some(patch) = patch {
+            patches.push(patch);
             report.faces_swapped += 1;
         }
     }
-    Ok((target, report))
+    let result = match layer {
+        Layer::Composite => SwapResult::Patches(patches),
+        _ => SwapResult::Frame(merge_layers(frame.width(), frame.height(), &patches, layer)),
+    };
+    Ok((result, report))
+}
+
+/// Face-only patches composited "over" each other, or masks max-combined, on a clear frame.
+fn merge_layers(width: usize, height: usize, patches: &[Patch], layer: Layer) -> Frame {
+    let mut out = Frame::new(width, height);
+    for patch in patches {
+        for y in 0..patch.pixels.height() {
+            let row = &mut out.row_mut(patch.y + y)[patch.x..patch.x + patch.pixels.width()];
+            for (t, o) in row.iter_mut().zip(patch.pixels.row(y)) {
+                *t = match layer {
+                    Layer::MaskOnly => [
+                        t[0].max(o[0]),
+                        t[1].max(o[1]),
+                        t[2].max(o[2]),
+                        t[3].max(o[3]),
+                    ],
+                    _ => {
+                        let keep = 1.0 - o[3];
+                        [
+                            o[0] + t[0] * keep,
+                            o[1] + t[1] * keep,
+                            o[2] + t[2] * keep,
+                            o[3] + t[3] * keep,
+                        ]
+                    }
+                };
+            }
+        }
+    }
+    out
 }
 
 /// Runs the model on one face: returns the swapped crop (alpha = paste mask) and the
 /// frame→crop similarity, or `None` for a face whose landmarks cannot be aligned.
 fn swap_face(
-    view: &Frame,
+    view: &ModelFrame,
     face: &FoundFace,
     swapper: &dyn CropSwapper,
     ops: &dyn PixelOps,
@@ -200,7 +371,16 @@ fn swap_face(
     let Some(m) = align(&face.landmarks, template, size * k) else {
         return Ok(None);
     };
-    let crop = ops.warp_to_crop(view, &m, size * k);
+    let crop = view.crop(ops, &m, size * k);
+    // Judged on the target, before the swap: what covers the face, which parts are face.
+    let full = size * k;
+    let extra = swapper.extra_masks(&crop)?;
+    if let Some(bad) = extra.iter().find(|e| e.len() != full * full) {
+        return Err(SwapError(format!(
+            "a mask model returned {} values for a {full}×{full} crop",
+            bad.len()
+        )));
+    }
     let parts = if k == 1 {
         vec![crop]
     } else {
@@ -230,7 +410,6 @@ fn swap_face(
         }
     };
     let mut swapped = merge(&faces).map_err(|e| SwapError(format!("{e:?}")))?;
-    let full = size * k;
     let box_mask = box_mask(full, &settings.box_mask);
     let learned = if settings.learned_masks && masks.len() == faces.len() {
         let merged = merge(&masks).map_err(|e| SwapError(format!("{e:?}")))?;
@@ -244,10 +423,10 @@ fn swap_face(
     } else {
         None
     };
-    let mask = match &learned {
-        Some(l) => combine_min(&[&box_mask, l]),
-        None => box_mask,
-    };
+    let mut all: Vec<&[f32]> = vec![&box_mask];
+    all.extend(learned.as_deref());
+    all.extend(extra.iter().map(Vec::as_slice));
+    let mask = combine_min(&all);
     for (p, a) in swapped.pixels_mut().iter_mut().zip(&mask) {
         p[3] = *a;
     }

@@ -4,6 +4,7 @@
 use crate::blend::{self, BlendError, BlendOutput, BlendSettings, ColourMatch, MaskSource};
 use crate::colour::ColourSpace;
 use crate::face::{paste_region, warp_from_crop, warp_to_crop, Region, Similarity};
+use crate::frame::Patch;
 use crate::Frame;
 
 /// How a pasted face meets the plate.
@@ -15,14 +16,14 @@ pub struct PasteSettings {
     pub colour_space: ColourSpace,
 }
 
-/// What a paste writes into its target.
+/// What a paste produces for its region.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layer {
-    /// The face blended over the target (which starts as the plate).
+    /// The face blended over the plate (and over earlier faces' patches).
     Composite,
-    /// The face alone, premultiplied by its mask, "over" the target (which starts transparent).
+    /// The face alone, premultiplied by its mask.
     FaceOnly,
-    /// The mask, max-combined into the target (which starts black).
+    /// The mask.
     MaskOnly,
 }
 
@@ -35,27 +36,44 @@ pub trait PixelOps: Send + Sync {
     /// (bilinear, replicated border).
     fn warp_to_crop(&self, frame: &Frame, m: &Similarity, size: usize) -> Frame;
 
-    /// Pastes `crop` (RGB in the target's encoding; alpha = the crop-space mask) back through
-    /// `m` into `target`, touching only the crop's footprint and only where the mask is non-zero.
-    /// `plate` supplies the colour statistics' reference (the untouched frame).
+    /// Pastes `crop` (RGB in the plate's encoding; alpha = the crop-space mask) back through `m`:
+    /// returns the new pixels of the crop's footprint on `plate` (with `earlier` patches applied
+    /// first), changed only where the mask is non-zero; `None` when nothing lands in the frame.
     fn paste(
         &self,
-        target: &mut Frame,
         plate: &Frame,
+        earlier: &[Patch],
         crop: &Frame,
         m: &Similarity,
         settings: &PasteSettings,
         layer: Layer,
-    ) -> Result<(), PasteError>;
+    ) -> Result<Option<Patch>, PasteError>;
 }
 
 /// The CPU implementation, and the GPU path's test oracle.
 pub struct CpuOps;
 
-fn copy_region(frame: &Frame, r: Region) -> Frame {
-    Frame::from_fn(r.width(), r.height(), |x, y| {
+/// `frame`'s pixels in `r`, with the parts of `earlier` patches that overlap it.
+fn copy_region(frame: &Frame, earlier: &[Patch], r: Region) -> Frame {
+    let mut out = Frame::from_fn(r.width(), r.height(), |x, y| {
         frame.pixel(r.x0 + x, r.y0 + y)
-    })
+    });
+    for patch in earlier {
+        let (px1, py1) = (
+            patch.x + patch.pixels.width(),
+            patch.y + patch.pixels.height(),
+        );
+        for y in r.y0.max(patch.y)..r.y1.min(py1) {
+            for x in r.x0.max(patch.x)..r.x1.min(px1) {
+                out.set_pixel(
+                    x - r.x0,
+                    y - r.y0,
+                    patch.pixels.pixel(x - patch.x, y - patch.y),
+                );
+            }
+        }
+    }
+    out
 }
 
 impl PixelOps for CpuOps {
@@ -65,29 +83,22 @@ impl PixelOps for CpuOps {
 
     fn paste(
         &self,
-        target: &mut Frame,
         plate: &Frame,
+        earlier: &[Patch],
         crop: &Frame,
         m: &Similarity,
         settings: &PasteSettings,
         layer: Layer,
-    ) -> Result<(), PasteError> {
-        let (w, h) = target.size();
+    ) -> Result<Option<Patch>, PasteError> {
+        let (w, h) = plate.size();
         let Some(region) = paste_region(m, crop.width(), w, h) else {
-            return Ok(());
+            return Ok(None);
         };
         let (mut face, inside) = warp_from_crop(crop, m, region);
         for (p, c) in face.pixels_mut().iter_mut().zip(&inside) {
             p[3] *= c;
         }
-        let under = copy_region(
-            if layer == Layer::Composite {
-                target
-            } else {
-                plate
-            },
-            region,
-        );
+        let under = copy_region(plate, earlier, region);
         let blend_settings = BlendSettings {
             mask: MaskSource::FaceAlpha,
             colour_match: settings.colour_match,
@@ -100,43 +111,18 @@ impl PixelOps for CpuOps {
             },
             ..BlendSettings::default()
         };
-        let out = match blend::blend(&under, &face, None, &blend_settings) {
-            Ok(out) => out,
-            // The mask fell entirely outside the frame or was blanked by other masks: nothing to paste.
-            Err(BlendError::EmptyMask) => return Ok(()),
-            Err(BlendError::NonFinite { .. }) => {
-                return Err(PasteError(
-                    "the swap model returned NaN or infinite values".into(),
-                ))
-            }
-            Err(e) => return Err(PasteError(e.to_string())),
-        };
-        for y in 0..region.height() {
-            let row = &mut target.row_mut(region.y0 + y)[region.x0..region.x1];
-            for (x, t) in row.iter_mut().enumerate() {
-                let o = out.pixel(x, y);
-                match layer {
-                    Layer::Composite => *t = o,
-                    Layer::FaceOnly => {
-                        let keep = 1.0 - o[3];
-                        *t = [
-                            o[0] + t[0] * keep,
-                            o[1] + t[1] * keep,
-                            o[2] + t[2] * keep,
-                            o[3] + t[3] * keep,
-                        ];
-                    }
-                    Layer::MaskOnly => {
-                        *t = [
-                            t[0].max(o[0]),
-                            t[1].max(o[1]),
-                            t[2].max(o[2]),
-                            t[3].max(o[3]),
-                        ]
-                    }
-                }
-            }
+        match blend::blend(&under, &face, None, &blend_settings) {
+            Ok(pixels) => Ok(Some(Patch {
+                x: region.x0,
+                y: region.y0,
+                pixels,
+            })),
+            // The mask fell outside the frame or was blanked by other masks: nothing to paste.
+            Err(BlendError::EmptyMask) => Ok(None),
+            Err(BlendError::NonFinite { .. }) => Err(PasteError(
+                "the swap model returned NaN or infinite values".into(),
+            )),
+            Err(e) => Err(PasteError(e.to_string())),
         }
-        Ok(())
     }
 }

@@ -5,6 +5,17 @@ use crate::blend::ColourMatch;
 use crate::quality::{psnr, synthetic_plate, Region};
 use paste::CpuOps;
 
+/// Runs the pipeline and returns the output as a whole frame.
+fn run(
+    frame: &Frame,
+    finder: &dyn FaceFinder,
+    swapper: &dyn CropSwapper,
+    s: &SwapSettings,
+) -> (Frame, SwapReport) {
+    let (result, report) = swap_frame(frame, finder, swapper, &CpuOps, s).unwrap();
+    (result.into_frame(frame), report)
+}
+
 /// A "detector" that always reports one face whose eyes are `iod` px apart around `centre`.
 struct OneFace {
     centre: (f64, f64),
@@ -52,7 +63,7 @@ impl CropSwapper for IdentitySwapper {
     fn swap(
         &self,
         crop: &Frame,
-        _frame: &Frame,
+        _frame: &ModelFrame,
         _face: &FoundFace,
     ) -> Result<SwappedCrop, SwapError> {
         let mut face = crop.clone();
@@ -91,14 +102,12 @@ fn round_trip_psnr(crop: usize) -> f64 {
         size: crop,
         gain: 1.0,
     };
-    let (out, report) = swap_frame(
+    let (out, report) = run(
         &frame,
         &finder,
         &swapper,
-        &CpuOps,
         &settings(SwapOutput::Composite, PixelBoost::Off),
-    )
-    .unwrap();
+    );
     assert_eq!(
         report,
         SwapReport {
@@ -135,22 +144,18 @@ fn pixels_outside_the_mask_support_are_bit_identical() {
         size: 128,
         gain: 1.3,
     };
-    let (out, _) = swap_frame(
+    let (out, _) = run(
         &frame,
         &finder,
         &swapper,
-        &CpuOps,
         &settings(SwapOutput::Composite, PixelBoost::Off),
-    )
-    .unwrap();
-    let (mask, _) = swap_frame(
+    );
+    let (mask, _) = run(
         &frame,
         &finder,
         &swapper,
-        &CpuOps,
         &settings(SwapOutput::MaskOnly, PixelBoost::Off),
-    )
-    .unwrap();
+    );
     let mut changed = 0;
     for ((o, s), m) in out.pixels().iter().zip(frame.pixels()).zip(mask.pixels()) {
         if m[3] == 0.0 {
@@ -180,21 +185,19 @@ fn pixel_boost_paints_a_large_face_with_a_small_model() {
         width: 2 * half,
         height: 2 * half,
     };
-    let run = |boost| {
-        let (out, _) = swap_frame(
+    let measure = |boost| {
+        let (out, _) = run(
             &frame,
             &finder,
             &swapper,
-            &CpuOps,
             &settings(SwapOutput::Composite, boost),
-        )
-        .unwrap();
+        );
         psnr(&out, &frame, region).unwrap()
     };
     let (plain, boosted, auto) = (
-        run(PixelBoost::Off),
-        run(PixelBoost::Times(4)),
-        run(PixelBoost::Auto),
+        measure(PixelBoost::Off),
+        measure(PixelBoost::Times(4)),
+        measure(PixelBoost::Auto),
     );
     assert!(
         boosted > plain + 3.0,
@@ -221,18 +224,16 @@ fn face_only_over_the_plate_gives_the_composite() {
         size: 128,
         gain: 0.8,
     };
-    let run = |output| {
-        swap_frame(
+    let render = |output| {
+        run(
             &frame,
             &finder,
             &swapper,
-            &CpuOps,
             &settings(output, PixelBoost::Off),
         )
-        .unwrap()
         .0
     };
-    let (composite, face) = (run(SwapOutput::Composite), run(SwapOutput::FaceOnly));
+    let (composite, face) = (render(SwapOutput::Composite), render(SwapOutput::FaceOnly));
     for ((c, f), s) in composite
         .pixels()
         .iter()
@@ -263,28 +264,24 @@ fn no_face_leaves_the_frame_untouched_and_debug_marks_faces() {
         size: 128,
         gain: 2.0,
     };
-    let (out, report) = swap_frame(
+    let (out, report) = run(
         &frame,
         &NoFace,
         &swapper,
-        &CpuOps,
         &settings(SwapOutput::Composite, PixelBoost::Off),
-    )
-    .unwrap();
+    );
     assert_eq!(out, frame);
     assert_eq!(report.faces_swapped, 0);
     let finder = OneFace {
         centre: (32.0, 32.0),
         iod: 12.0,
     };
-    let (debug, _) = swap_frame(
+    let (debug, _) = run(
         &frame,
         &finder,
         &swapper,
-        &CpuOps,
         &settings(SwapOutput::Debug, PixelBoost::Off),
-    )
-    .unwrap();
+    );
     assert_ne!(debug, frame, "the debug view draws the face");
 }
 
@@ -306,7 +303,7 @@ fn linear_input_round_trips_through_the_model_domain() {
     };
     let mut s = settings(SwapOutput::Composite, PixelBoost::Off);
     s.paste.colour_space = ColourSpace::Linear;
-    let (out, _) = swap_frame(&frame, &finder, &swapper, &CpuOps, &s).unwrap();
+    let (out, _) = run(&frame, &finder, &swapper, &s);
     let region = Region {
         x: 100,
         y: 100,
