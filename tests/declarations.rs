@@ -20,6 +20,7 @@ const RELEASED_FACE_BLEND_PARAMS: &[&str] = &[
     "mix",
     "colourSpace",
     "output",
+    "detectorModel",
 ];
 
 #[test]

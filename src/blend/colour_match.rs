@@ -42,7 +42,7 @@ fn stat(mode: ColourMatch, space: ColourSpace, rgb: [f32; 3]) -> [f64; 3] {
     match mode {
         ColourMatch::Reinhard => linear_to_lab(to_linear(space, rgb)),
         ColourMatch::Linear => to_linear(space, rgb),
-        _ => rgb.map(f64::from),
+        _ => [rgb[0].into(), rgb[1].into(), rgb[2].into()],
     }
 }
 
@@ -159,13 +159,17 @@ impl Transfer {
     fn apply(&self, stat: [f64; 3], rgb: [f32; 3], space: ColourSpace) -> [f32; 3] {
         match self {
             Transfer::Lab { scale, offset } => {
-                lab_to_rgb(space, [0, 1, 2].map(|c| stat[c] * scale[c] + offset[c]))
+                let l = |c: usize| stat[c] * scale[c] + offset[c];
+                lab_to_rgb(space, [l(0), l(1), l(2)])
             }
             Transfer::Affine { m, offset } => {
                 let x = mat_vec(m, stat);
-                from_linear(space, [0, 1, 2].map(|c| x[c] + offset[c]))
+                from_linear(
+                    space,
+                    [x[0] + offset[0], x[1] + offset[1], x[2] + offset[2]],
+                )
             }
-            Transfer::Curves(curves) => [0, 1, 2].map(|c| curves[c].map(rgb[c])),
+            Transfer::Curves(c) => [c[0].map(rgb[0]), c[1].map(rgb[1]), c[2].map(rgb[2])],
         }
     }
 }

@@ -48,7 +48,7 @@ impl Power {
         Power { p, cells, scale }
     }
 
-    #[inline]
+    #[inline(always)]
     fn pow(&self, x: f64) -> f64 {
         let bits = x.to_bits();
         let e = ((bits >> 52) & 0x7ff) as i64 - 1023;
@@ -112,10 +112,12 @@ fn encode_with(t: &Tables, linear: f64) -> f64 {
 #[inline]
 pub(crate) fn to_linear(space: ColourSpace, rgb: [f32; 3]) -> [f64; 3] {
     match space {
-        ColourSpace::Linear => rgb.map(f64::from),
+        ColourSpace::Linear => [rgb[0].into(), rgb[1].into(), rgb[2].into()],
         ColourSpace::Srgb => {
+            // Spelt out rather than `map`, whose closure calls are not always inlined.
             let t = tables();
-            rgb.map(|c| decode_with(t, f64::from(c)))
+            let d = |c: f32| decode_with(t, f64::from(c));
+            [d(rgb[0]), d(rgb[1]), d(rgb[2])]
         }
     }
 }
@@ -124,10 +126,11 @@ pub(crate) fn to_linear(space: ColourSpace, rgb: [f32; 3]) -> [f64; 3] {
 #[inline]
 pub(crate) fn from_linear(space: ColourSpace, rgb: [f64; 3]) -> [f32; 3] {
     match space {
-        ColourSpace::Linear => rgb.map(|c| c as f32),
+        ColourSpace::Linear => [rgb[0] as f32, rgb[1] as f32, rgb[2] as f32],
         ColourSpace::Srgb => {
             let t = tables();
-            rgb.map(|c| encode_with(t, c) as f32)
+            let e = |c: f64| encode_with(t, c) as f32;
+            [e(rgb[0]), e(rgb[1]), e(rgb[2])]
         }
     }
 }
@@ -148,7 +151,8 @@ fn lab_f(t: &Tables, v: f64) -> f64 {
 #[inline]
 pub(crate) fn linear_to_lab(rgb: [f64; 3]) -> [f64; 3] {
     let t = tables();
-    let [x, y, z] = mat3_mul_vec(&t.to_xyz_white, rgb).map(|v| lab_f(t, v));
+    let [x, y, z] = mat3_mul_vec(&t.to_xyz_white, rgb);
+    let (x, y, z) = (lab_f(t, x), lab_f(t, y), lab_f(t, z));
     [116.0 * y - 16.0, 500.0 * (x - y), 200.0 * (y - z)]
 }
 /// CIELAB → RGB in `space` (f32).

@@ -333,89 +333,73 @@ pub fn blend(
             }
         }
     });
-    let mut matched = colour_match::matched_face(
-        settings.colour_match,
-        settings.colour_space,
-        source,
-        face,
-        &core,
-        work,
-        &needed,
+    // The output starts as a copy of Source (memory-bound) while the face is matched beside it.
+    let face_only = settings.output == BlendOutput::FaceOnly;
+    let (mut pixels, matched) = par::join(
+        || base(source, face_only),
+        || {
+            let mut matched = colour_match::matched_face(
+                settings.colour_match,
+                settings.colour_space,
+                source,
+                face,
+                &core,
+                work,
+                &needed,
+            );
+            if settings.seamless {
+                poisson::seamless(source, &mut matched, work, &fin, support);
+            }
+            matched
+        },
     );
-    if settings.seamless {
-        poisson::seamless(source, &mut matched, work, &fin, support);
-    }
-    Ok(composite(
-        source,
-        &matched,
-        &weights.data,
-        work,
-        support,
-        mix,
-        settings.output,
-    ))
-}
-
-/// The output frame: Source (or transparent black for FaceOnly) with the matched face `matched`
-/// (over `work`) composited through `weights` (over `work`) · `mix` inside `support`. Rows are
-/// written in parallel bands.
-fn composite(
-    source: &Frame,
-    matched: &[[f32; 3]],
-    weights: &[f32],
-    work: Rect,
-    support: Rect,
-    mix: f32,
-    output: BlendOutput,
-) -> Frame {
-    let (w, h) = source.size();
-    let face_only = output == BlendOutput::FaceOnly;
-    // A frame this large is mapped fresh from the OS by the usual allocators (glibc: 32 MiB and
-    // up): its zeroed pages cost a fault each on first write, so the copy of Source is spread
-    // over the threads. A smaller one is usually recycled heap memory: one straight copy.
-    let fresh = face_only || w * h * std::mem::size_of::<Rgba>() >= 32 << 20;
-    let (mut pixels, rows) = if fresh {
-        (vec![[0.0f32; 4]; w * h], 0..h)
-    } else {
-        (source.pixels().to_vec(), support.y0..support.y1)
-    };
-    let copy = fresh && !face_only;
-    par::bands(
-        &mut pixels[rows.start * w..rows.end * w],
-        w,
-        GRAIN,
-        |first, band| {
-            for (y, row) in (rows.start + first..).zip(band.chunks_mut(w)) {
-                if copy {
-                    row.copy_from_slice(source.row(y));
-                }
-                if y < support.y0 || y >= support.y1 {
+    let rows = &mut pixels[support.y0 * w..support.y1 * w];
+    par::bands(rows, w, GRAIN, |first, band| {
+        for (y, row) in (support.y0 + first..).zip(band.chunks_mut(w)) {
+            let start = work.index(support.x0, y);
+            let span = start..start + support.width();
+            let cells = row[support.x0..support.x1]
+                .iter_mut()
+                .zip(&matched[span.clone()])
+                .zip(&weights.data[span]);
+            for ((p, f), &m) in cells {
+                let wgt = m * mix;
+                if wgt <= 0.0 {
                     continue;
                 }
-                let start = work.index(support.x0, y);
-                let span = start..start + support.width();
-                let cells = row[support.x0..support.x1]
-                    .iter_mut()
-                    .zip(&matched[span.clone()])
-                    .zip(&weights[span]);
-                for ((p, f), &m) in cells {
-                    let wgt = m * mix;
-                    if wgt <= 0.0 {
-                        continue;
-                    }
-                    if face_only {
-                        *p = [f[0] * wgt, f[1] * wgt, f[2] * wgt, wgt];
-                    } else if wgt >= 1.0 {
-                        p[..3].copy_from_slice(f);
-                    } else {
-                        // s + (f − s)·w: exactly s where the face equals the plate.
-                        for c in 0..3 {
-                            p[c] += (f[c] - p[c]) * wgt;
-                        }
+                if face_only {
+                    *p = [f[0] * wgt, f[1] * wgt, f[2] * wgt, wgt];
+                } else if wgt >= 1.0 {
+                    p[..3].copy_from_slice(f);
+                } else {
+                    // s + (f − s)·w: exactly s where the face equals the plate.
+                    for c in 0..3 {
+                        p[c] += (f[c] - p[c]) * wgt;
                     }
                 }
             }
-        },
-    );
-    Frame::from_pixels(w, h, pixels).expect("w × h pixels")
+        }
+    });
+    Ok(Frame::from_pixels(w, h, pixels).expect("w × h pixels"))
+}
+
+/// The pixels the composite starts from: Source, or transparent black for FaceOnly.
+fn base(source: &Frame, face_only: bool) -> Vec<Rgba> {
+    let (w, h) = source.size();
+    if face_only {
+        return vec![[0.0; 4]; w * h];
+    }
+    // A frame this large is mapped fresh from the OS by the usual allocators (glibc: 32 MiB and
+    // up): its zeroed pages cost a fault each on first write, so the copy is spread over the
+    // threads. A smaller one is usually recycled heap memory: one straight copy.
+    if w * h * std::mem::size_of::<Rgba>() < 32 << 20 {
+        return source.pixels().to_vec();
+    }
+    let mut pixels = vec![[0.0; 4]; w * h];
+    par::bands(&mut pixels, w, GRAIN, |first, band| {
+        for (y, row) in (first..).zip(band.chunks_mut(w)) {
+            row.copy_from_slice(source.row(y));
+        }
+    });
+    pixels
 }

@@ -6,6 +6,11 @@ use super::{
 };
 use crate::blend::{self, BlendOutput, BlendSettings, ColourMatch, Ellipse, MaskSource};
 use crate::colour::ColourSpace;
+use crate::detect::DetectSettings;
+use crate::runtime::Device;
+use crate::swap::engine::{load_detector, DetectorFinder};
+use crate::swap::{ModelFrame, SwapError};
+use crate::Frame;
 
 pub struct FaceBlend;
 
@@ -26,10 +31,11 @@ pub mod ids {
     pub const MIX: &str = "mix";
     pub const COLOUR_SPACE: &str = "colourSpace";
     pub const OUTPUT: &str = "output";
+    pub const DETECTOR: &str = "detectorModel";
 }
 
 /// Choice option order is saved in projects as an index: append, never reorder.
-pub const MASK_SOURCES: &[&str] = &["Face alpha", "Matte clip", "Ellipse"];
+pub const MASK_SOURCES: &[&str] = &["Face alpha", "Matte clip", "Ellipse", "Detected face"];
 pub const COLOUR_MATCHES: &[&str] = &["None", "Reinhard (LAB)", "Linear (covariance)", "Histogram"];
 pub const COLOUR_SPACES: &[&str] = &["Linear", "sRGB"];
 pub const OUTPUTS: &[&str] = &["Composite", "Mask only", "Face only"];
@@ -91,6 +97,13 @@ static DECL: EffectDecl = EffectDecl {
                 kind: DoubleKind::Angle,
             },
             animates: true,
+        },
+        ParamDecl {
+            id: ids::DETECTOR,
+            label: "Detector model",
+            hint: "With Mask from Detected face: leave empty for the bundled CenterFace, or choose a SCRFD, RetinaFace, YuNet or yolo_face ONNX file.",
+            kind: ParamKind::Path { directory: false },
+            animates: false,
         },
         ParamDecl {
             id: ids::ERODE,
@@ -164,7 +177,8 @@ impl FaceBlend {
     pub fn settings(params: &ParamValues, source: &InputFrame) -> BlendSettings {
         let placement = &source.placement;
         let mask = match params.choice(ids::MASK_SOURCE) {
-            1 => MaskSource::Matte,
+            // The detected-face mask reaches the blend as a computed matte.
+            1 | DETECTED_FACE => MaskSource::Matte,
             2 => {
                 let (rx, ry) = params.point(ids::ELLIPSE_SIZE);
                 MaskSource::Ellipse(Ellipse {
@@ -202,6 +216,42 @@ impl FaceBlend {
             },
         }
     }
+}
+
+/// `maskSource` index of the detected-face mask.
+const DETECTED_FACE: usize = 3;
+
+/// The outline of every face detected in Source, as a matte in Source's placement; `None` when
+/// no face is found.
+fn detected_face_matte(
+    source: &InputFrame,
+    params: &ParamValues,
+) -> Result<Option<InputFrame>, EffectError> {
+    let text = params.text(ids::DETECTOR).trim();
+    let path = (!text.is_empty()).then(|| std::path::Path::new(text));
+    let fail = |e: SwapError| EffectError(format!("Face Blend: {e}"));
+    let detector = load_detector(path, Device::Auto).map_err(fail)?;
+    let finder = DetectorFinder {
+        detector,
+        settings: DetectSettings::default(),
+    };
+    let space = match params.choice(ids::COLOUR_SPACE) {
+        1 => ColourSpace::Srgb,
+        _ => ColourSpace::Linear,
+    };
+    let faces = ModelFrame::new(&source.frame, space)
+        .find_faces(&finder)
+        .map_err(fail)?;
+    if faces.is_empty() {
+        return Ok(None);
+    }
+    let mut matte = Frame::new(source.frame.width(), source.frame.height());
+    let landmarks: Vec<_> = faces.iter().map(|f| f.landmarks).collect();
+    crate::face::outline::rasterise_faces(&mut matte, &landmarks);
+    Ok(Some(InputFrame {
+        frame: matte,
+        placement: source.placement,
+    }))
 }
 
 /// Inputs must cover the Source's pixels exactly: the blend is per pixel.
@@ -248,8 +298,15 @@ impl Effect for FaceBlend {
             )
         })?;
         lines_up(FACE_CLIP, &face, source)?;
-        let matte = match settings.mask {
-            MaskSource::Matte => clips.fetch(MATTE_CLIP, request.time)?,
+        let matte = match (settings.mask, request.params.choice(ids::MASK_SOURCE)) {
+            (MaskSource::Matte, DETECTED_FACE) => {
+                match detected_face_matte(source, &request.params)? {
+                    Some(matte) => Some(matte),
+                    // No face in this frame: nothing to blend, the plate stays as it is.
+                    None => return Ok(Rendered::Patches(Vec::new())),
+                }
+            }
+            (MaskSource::Matte, _) => clips.fetch(MATTE_CLIP, request.time)?,
             _ => None,
         };
         if let Some(m) = &matte {

@@ -28,6 +28,7 @@
 //! the crop at `m(frame pixel centre)` over the [`paste_region`] only.
 
 pub mod boost;
+pub mod outline;
 pub mod similarity;
 pub mod template;
 pub mod warp;

@@ -59,7 +59,7 @@ pub(crate) fn file_name(path: &Path) -> String {
 /// How to declare conventions for a model Doppel does not recognise (used in messages).
 pub const HOW_TO_DECLARE: &str = "declare its conventions in an identity pack (a folder with \
      identity.json naming model.kind, template, crop_size, layout, channels, normalisation and \
-     output_range; see src/identity/README.md) or in the model's metadata_props (doppel.template, \
+     output_range; see docs/identities.md) or in the model's metadata_props (doppel.template, \
      doppel.crop_size, doppel.layout, doppel.channels, doppel.normalisation, doppel.output_range)";
 
 impl IdentityError {

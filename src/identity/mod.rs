@@ -2,7 +2,7 @@
 //!
 //! [`load_identity`] accepts, unmodified:
 //! - a **Doppel identity pack** (a folder with `identity.json`, or that file itself; schema
-//!   `doppel.identity/1`, documented in `src/identity/README.md`);
+//!   `doppel.identity/1`, documented in `docs/identities.md`);
 //! - a **DeepFaceLive `.dfm`** (NHWC BGR 0..1, `in_face:0`, optional `morph_value:0`, learned
 //!   masks);
 //! - an **ONNX export with Doppel conventions** in its `metadata_props` (`doppel.template`, ...);
@@ -190,7 +190,7 @@ pub fn load_identity(path: &Path) -> Result<Identity, IdentityError> {
             return Err(IdentityError::model(
                 path,
                 "has no identity.json: an identity pack is a folder with identity.json, the model \
-                 file and an optional thumbnail (see src/identity/README.md); or pick a .dfm or \
+                 file and an optional thumbnail (see docs/identities.md); or pick a .dfm or \
                  .onnx file directly",
             ));
         }

@@ -41,6 +41,43 @@ pub const DEFAULT_DETECTOR: &str = "models/centerface.onnx";
 /// FaceFusion's neutral identity weight: the source vector unchanged.
 pub const NEUTRAL_WEIGHT: f32 = 0.5;
 
+/// The detector the user chose, or the bundled CenterFace.
+pub fn load_detector(path: Option<&Path>, device: Device) -> Result<Detector, SwapError> {
+    if let Some(dir) = crate::resources::binary_dir() {
+        crate::runtime::set_library_path(&crate::runtime::library_path_in_bundle(&dir));
+    }
+    let path = match path {
+        Some(p) => p.to_path_buf(),
+        None => crate::resources::resource(DEFAULT_DETECTOR).ok_or_else(|| {
+            SwapError(format!(
+                "the bundled face detector ({DEFAULT_DETECTOR}) is missing from the bundle: \
+                 reinstall Doppel, or set Detector model"
+            ))
+        })?,
+    };
+    Detector::load(&path, device).map_err(err)
+}
+
+/// Finds faces with a detector alone (no identity): Face Blend's detected-face mask.
+pub struct DetectorFinder {
+    pub detector: Detector,
+    pub settings: DetectSettings,
+}
+
+impl FaceFinder for DetectorFinder {
+    fn find(&self, frame: &Frame) -> Result<Vec<FoundFace>, SwapError> {
+        let found = self.detector.detect(frame, &self.settings).map_err(err)?;
+        Ok(found
+            .into_iter()
+            .map(|d| FoundFace {
+                bbox: d.bbox,
+                score: d.score,
+                landmarks: d.landmarks,
+            })
+            .collect())
+    }
+}
+
 pub struct SwapEngine {
     identity: Identity,
     model: Model,
@@ -143,16 +180,7 @@ impl SwapEngine {
         if let Some(folder) = &config.source_photos {
             identity = identity.with_photos(photos_in(folder)?).map_err(err)?;
         }
-        let detector = match &config.detector {
-            Some(p) => Detector::load(p, device),
-            None => {
-                let bundled = crate::resources::resource(DEFAULT_DETECTOR).ok_or_else(|| {
-                    SwapError(format!("the bundled face detector ({DEFAULT_DETECTOR}) is missing from the bundle: reinstall Doppel, or set Detector model"))
-                })?;
-                Detector::load(&bundled, device)
-            }
-        }
-        .map_err(err)?;
+        let detector = load_detector(config.detector.as_deref(), device)?;
         let recogniser = config
             .recogniser
             .as_ref()

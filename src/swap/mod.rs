@@ -83,6 +83,13 @@ impl<'a> ModelFrame<'a> {
         to_model_domain(ops.warp_to_crop(self.frame, m, size), self.space)
     }
 
+    /// The faces in the frame, in its own pixels (detection runs on a reduced view).
+    pub fn find_faces(&self, finder: &dyn FaceFinder) -> Result<Vec<FoundFace>, SwapError> {
+        let (view, factor) = self.for_detection();
+        let found = finder.find(&view)?;
+        Ok(found.into_iter().map(|f| scale_face(f, factor)).collect())
+    }
+
     /// A reduced copy for detection (longer side near `DETECT_SIDE`) and its integer factor.
     pub fn for_detection(&self) -> (Frame, usize) {
         let factor = (self.frame.width().max(self.frame.height()) / DETECT_SIDE).max(1);
@@ -277,9 +284,7 @@ pub fn swap_frame(
     settings: &SwapSettings,
 ) -> Result<(SwapResult, SwapReport), SwapError> {
     let model = ModelFrame::new(frame, settings.paste.colour_space);
-    let (view, factor) = model.for_detection();
-    let found = finder.find(&view)?;
-    let faces: Vec<FoundFace> = found.into_iter().map(|f| scale_face(f, factor)).collect();
+    let faces = model.find_faces(finder)?;
     let boxes: Vec<[f32; 4]> = faces.iter().map(|f| f.bbox).collect();
     let chosen = select(&boxes, settings.selection, |i| {
         finder.reference_distance(&model, &faces[i])
