@@ -254,11 +254,14 @@ fn an_empty_mask_is_refused() {
 #[test]
 fn detected_face_mask_follows_the_face_in_the_plate() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".cache/assets/astronaut.png");
-    let plate = HostImage::load(&path).unwrap_or_else(|e| panic!("{e}: run scripts/assets.sh first"));
+    let plate =
+        HostImage::load(&path).unwrap_or_else(|e| panic!("{e}: run scripts/assets.sh first"));
     let face = to_host(&graded(&to_frame(&plate)));
     let instance = face_blend(
         HostProfile::Resolve,
-        Clips::new().with("Source", plate.clone()).with("Face", face),
+        Clips::new()
+            .with("Source", plate.clone())
+            .with("Face", face),
     );
     set(&instance, "maskSource", ParamValue::Choice(3));
     set(&instance, "colourSpace", ParamValue::Choice(1));
@@ -266,20 +269,28 @@ fn detected_face_mask_follows_the_face_in_the_plate() {
     let mask = instance.render(0.0, &plain()).expect("render");
     // The astronaut's face box is about (180,62)–(271,178).
     assert_eq!(mask.get(225, 120)[3], 1.0, "the face centre is inside");
-    assert!(mask.get(225, 165)[3] > 0.5, "the chin area is inside (feathered edge near)");
+    assert!(
+        mask.get(225, 165)[3] > 0.5,
+        "the chin area is inside (feathered edge near)"
+    );
     assert_eq!(mask.get(20, 20)[3], 0.0, "the flag is outside");
     assert_eq!(mask.get(225, 300)[3], 0.0, "the suit is outside");
     set(&instance, "output", ParamValue::Choice(0));
     let out = instance.render(0.0, &plain()).expect("render");
     assert_eq!(out.get(20, 20), plate.get(20, 20));
-    assert!(max_abs_diff(&out, &plate) > 0.02, "the graded face was blended in");
+    assert!(
+        max_abs_diff(&out, &plate) > 0.02,
+        "the graded face was blended in"
+    );
     assert_clean(&instance);
 
     // A plate without a face: nothing to blend, no message.
     let empty = HostImage::filled(64, 64, [0.3, 0.3, 0.3, 1.0]);
     let instance = face_blend(
         HostProfile::Generic,
-        Clips::new().with("Source", empty.clone()).with("Face", empty.clone()),
+        Clips::new()
+            .with("Source", empty.clone())
+            .with("Face", empty.clone()),
     );
     set(&instance, "maskSource", ParamValue::Choice(3));
     assert_eq!(instance.render(0.0, &plain()).expect("render"), empty);

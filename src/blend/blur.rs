@@ -63,7 +63,7 @@ fn filter_lines(data: &mut [f32], len: usize, filter: &Filter) {
     par::bands(data, len, GRAIN, |_, band| {
         let mut scratch = Scratch {
             out: vec![0.0; len],
-            run_end: vec![0; len],
+            changes: Vec::with_capacity(len),
         };
         for line in band.chunks_mut(len) {
             filter.apply(line, &mut scratch);
@@ -73,40 +73,51 @@ fn filter_lines(data: &mut [f32], len: usize, filter: &Filter) {
 
 struct Scratch {
     out: Vec<f32>,
-    run_end: Vec<usize>,
+    /// The indices where the line's value changes (j with line[j] ≠ line[j − 1]).
+    changes: Vec<usize>,
 }
 
-/// `run_end[i]`: the last index of the run of values equal to `line[i]` that holds i.
-fn runs(line: &[f32], run_end: &mut [usize]) {
-    let n = line.len();
-    for i in (0..n).rev() {
-        run_end[i] = if i + 1 < n && line[i] == line[i + 1] {
-            run_end[i + 1]
-        } else {
-            i
+/// Finds, for the window `[i − left, i + right]` (clamped) of successive positions i, whether it
+/// lies in a run of exact zeros or ones. `next` is the caller's cursor into `changes` (positions
+/// only increase).
+struct Runs<'a> {
+    line: &'a [f32],
+    changes: &'a [usize],
+    next: usize,
+}
+
+impl<'a> Runs<'a> {
+    fn new(line: &'a [f32], changes: &'a mut Vec<usize>) -> Runs<'a> {
+        changes.clear();
+        changes.extend((1..line.len()).filter(|&j| line[j] != line[j - 1]));
+        Runs {
+            line,
+            changes,
+            next: 0,
+        }
+    }
+
+    /// The run's value and the end (exclusive) of the positions from i on whose windows stay
+    /// inside it, if the window at i is inside a run of zeros or ones.
+    fn plateau(&mut self, i: usize, left: usize, right: usize) -> Option<(f32, usize)> {
+        let n = self.line.len();
+        let lo = i.saturating_sub(left);
+        let v = self.line[lo];
+        if v != 0.0 && v != 1.0 {
+            return None;
+        }
+        while self.next < self.changes.len() && self.changes[self.next] <= lo {
+            self.next += 1;
+        }
+        let until = match self.changes.get(self.next) {
+            Some(&c) if c <= (i + right).min(n - 1) => return None,
+            Some(&c) => c - right,
+            None => n,
         };
+        Some((if v == 0.0 { 0.0 } else { 1.0 }, until))
     }
 }
 
-/// Where the window `[i − left, i + right]` (clamped) lies in a run of exact zeros or ones:
-/// the value and the end (exclusive) of the positions from i on for which it still does.
-fn plateau(
-    line: &[f32],
-    run_end: &[usize],
-    i: usize,
-    left: usize,
-    right: usize,
-) -> Option<(f32, usize)> {
-    let n = line.len();
-    let lo = i.saturating_sub(left);
-    let v = line[lo];
-    let end = run_end[lo];
-    if (v != 0.0 && v != 1.0) || end < (i + right).min(n - 1) {
-        return None;
-    }
-    let until = if end == n - 1 { n } else { end - right + 1 };
-    Some((if v == 0.0 { 0.0 } else { 1.0 }, until))
-}
 enum Filter {
     /// Normalised taps for offsets −r..=r.
     Gaussian(Vec<f64>),
@@ -150,16 +161,16 @@ impl Filter {
     /// Filters `line` in place.
     fn apply(&self, line: &mut [f32], scratch: &mut Scratch) {
         let n = line.len();
-        let (out, run_end) = (&mut scratch.out[..n], &mut scratch.run_end[..n]);
+        let out = &mut scratch.out[..n];
         let passes = match self {
             Filter::Gaussian(_) => 1,
             Filter::Boxes { .. } => 3,
         };
         for _ in 0..passes {
-            runs(line, run_end);
+            let runs = Runs::new(line, &mut scratch.changes);
             match self {
-                Filter::Gaussian(taps) => gaussian_pass(line, out, taps, run_end),
-                Filter::Boxes { r, alpha } => box_pass(line, out, *r, *alpha, run_end),
+                Filter::Gaussian(taps) => gaussian_pass(line, out, taps, runs),
+                Filter::Boxes { r, alpha } => box_pass(line, out, *r, *alpha, runs),
             }
             line.copy_from_slice(out);
         }
@@ -168,12 +179,12 @@ impl Filter {
 
 /// One sampled-Gaussian pass with clamp-to-edge. Windows inside a run of zeros (ones) give
 /// exactly 0 (1) without summing.
-fn gaussian_pass(src: &[f32], dst: &mut [f32], taps: &[f64], run_end: &[usize]) {
+fn gaussian_pass(src: &[f32], dst: &mut [f32], taps: &[f64], mut runs: Runs) {
     let last = src.len() as isize - 1;
     let r = taps.len() / 2;
     let mut i = 0;
     while i < src.len() {
-        if let Some((v, until)) = plateau(src, run_end, i, r, r) {
+        if let Some((v, until)) = runs.plateau(i, r, r) {
             dst[i..until].fill(v);
             i = until;
             continue;
@@ -229,7 +240,7 @@ impl Window {
 /// One extended-box pass with clamp-to-edge: out[i] = (Σ_{|k|≤r} v[i+k] + α(v[i−r−1] + v[i+r+1]))
 /// / (2r + 1 + 2α), by running sums. Windows (with their end taps) inside a run of zeros (ones)
 /// give exactly 0 (1) and are skipped; the sum restarts after each such run.
-fn box_pass(src: &[f32], dst: &mut [f32], r: usize, alpha: f64, run_end: &[usize]) {
+fn box_pass(src: &[f32], dst: &mut [f32], r: usize, alpha: f64, mut runs: Runs) {
     let n = src.len();
     let last = n as isize - 1;
     let at = |k: isize| src[k.clamp(0, last) as usize];
@@ -239,7 +250,7 @@ fn box_pass(src: &[f32], dst: &mut [f32], r: usize, alpha: f64, run_end: &[usize
     let mut win: Option<Window> = None;
     let mut i = 0;
     while i < n {
-        if let Some((v, until)) = plateau(src, run_end, i, r + 1, r + 1) {
+        if let Some((v, until)) = runs.plateau(i, r + 1, r + 1) {
             dst[i..until].fill(v);
             i = until;
             win = None;

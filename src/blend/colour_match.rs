@@ -7,18 +7,18 @@
 //! transfer; conversions and transfers run in parallel row bands, sums run in sample order.
 
 use super::convert::{from_linear, lab_to_rgb, linear_to_lab, to_linear};
+use super::histogram::{quantiles, Curve};
 use super::mask::{Plane, Rect};
 use super::par;
 use crate::colour::ColourSpace;
 use crate::Frame;
 
+use super::mkl::{mat_vec, mkl, Mat3};
 use super::ColourMatch;
 
 /// At most about this many pixels feed the statistics; larger regions are sampled on a regular
 /// grid (a 4K face has ~10⁶ pixels; 2¹⁸ samples pin means and quantiles far below 1/255).
 const MAX_SAMPLES: usize = 1 << 18;
-/// Table size of the histogram quantile maps.
-const QUANTILES: usize = 4096;
 /// Pixels per thread below which a pass stays on one thread.
 const GRAIN: usize = 1 << 14;
 
@@ -30,11 +30,6 @@ enum Transfer {
     Affine { m: Mat3, offset: [f64; 3] },
     /// Per channel, in the input encoding: piecewise-linear maps through matching quantiles.
     Curves(Box<[Curve; 3]>),
-}
-
-struct Curve {
-    from: Vec<f32>,
-    to: Vec<f32>,
 }
 
 /// The value statistics are taken on: LAB (Reinhard), linear RGB (Linear) or the RGB as it is.
@@ -84,9 +79,11 @@ pub(crate) fn matched_face(
         par::fill(&mut tables, 1, |k| {
             samples.quantiles(if k < 3 { source } else { face }, k % 3)
         });
-        let curves = [0, 1, 2].map(|c| Curve {
-            from: std::mem::take(&mut tables[c + 3]),
-            to: std::mem::take(&mut tables[c]),
+        let curves = [0, 1, 2].map(|c| {
+            Curve::new(
+                std::mem::take(&mut tables[c + 3]),
+                std::mem::take(&mut tables[c]),
+            )
         });
         (Transfer::Curves(Box::new(curves)), Vec::new())
     } else {
@@ -174,29 +171,6 @@ impl Transfer {
     }
 }
 
-impl Curve {
-    /// Piecewise-linear through (from[k], to[k]); slope 1 beyond the ends; a value equal to a run
-    /// of equal `from` entries maps to the middle of the matching `to` run.
-    fn map(&self, v: f32) -> f32 {
-        let (from, to) = (&self.from, &self.to);
-        let n = from.len();
-        let first_ge = from.partition_point(|&f| f < v);
-        if first_ge < n && from[first_ge] == v {
-            let first_gt = first_ge + from[first_ge..].partition_point(|&f| f <= v);
-            return ((f64::from(to[first_ge]) + f64::from(to[first_gt - 1])) / 2.0) as f32;
-        }
-        if first_ge == 0 {
-            return to[0] + (v - from[0]);
-        }
-        if first_ge == n {
-            return to[n - 1] + (v - from[n - 1]);
-        }
-        let (k0, k1) = (first_ge - 1, first_ge);
-        let t = (f64::from(v) - f64::from(from[k0])) / (f64::from(from[k1]) - f64::from(from[k0]));
-        (f64::from(to[k0]) + t * (f64::from(to[k1]) - f64::from(to[k0]))) as f32
-    }
-}
-
 /// The weighted sample grid over a mask's support: (x, y, weight > 0) in row order.
 struct Samples {
     list: Vec<(usize, usize, f64)>,
@@ -247,167 +221,12 @@ impl Samples {
         ([m[0] + k[0], m[1] + k[1], m[2] + k[2]], cov)
     }
 
-    /// Channel `c`'s weighted quantiles at k/(QUANTILES−1) (midpoint rule on the weights).
+    /// Channel `c`'s weighted quantiles at k/(QUANTILES−1) over the samples.
     fn quantiles(&self, frame: &Frame, c: usize) -> Vec<f32> {
-        let mut pairs: Vec<(f32, f64)> = self
-            .list
-            .iter()
-            .map(|&(x, y, w)| (frame.pixel(x, y)[c], w))
-            .collect();
-        pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-        let mut table = Vec::with_capacity(QUANTILES);
-        let (mut i, mut below) = (0, 0.0);
-        for k in 0..QUANTILES {
-            let target = k as f64 / (QUANTILES - 1) as f64 * self.total;
-            // Advance to the first sample whose midpoint lies at or above the target.
-            while i < pairs.len() && below + pairs[i].1 / 2.0 < target {
-                below += pairs[i].1;
-                i += 1;
-            }
-            let q = if i == 0 {
-                pairs[0].0
-            } else if i == pairs.len() {
-                pairs[i - 1].0
-            } else {
-                let (lo, hi) = (below - pairs[i - 1].1 / 2.0, below + pairs[i].1 / 2.0);
-                let t = if hi > lo {
-                    (target - lo) / (hi - lo)
-                } else {
-                    0.0
-                };
-                (f64::from(pairs[i - 1].0) + t * f64::from(pairs[i].0 - pairs[i - 1].0)) as f32
-            };
-            table.push(q);
-        }
-        table
-    }
-}
-
-type Mat3 = [[f64; 3]; 3];
-
-fn mat_vec(m: &Mat3, v: [f64; 3]) -> [f64; 3] {
-    crate::colour::mat3_mul_vec(m, v)
-}
-
-fn mat_mul(a: &Mat3, b: &Mat3) -> Mat3 {
-    let mut out = [[0.0; 3]; 3];
-    for i in 0..3 {
-        for j in 0..3 {
-            out[i][j] = (0..3).map(|k| a[i][k] * b[k][j]).sum();
-        }
-    }
-    out
-}
-
-/// Symmetric eigen-decomposition by cyclic Jacobi rotations: (eigenvalues, eigenvectors as
-/// columns), deterministic.
-pub(crate) fn eigen_symmetric(mut a: Mat3) -> ([f64; 3], Mat3) {
-    let mut v = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]];
-    for _ in 0..64 {
-        let off = a[0][1].abs() + a[0][2].abs() + a[1][2].abs();
-        let scale = a[0][0].abs() + a[1][1].abs() + a[2][2].abs();
-        if off <= 1e-15 * scale || off < 1e-300 {
-            break;
-        }
-        for (p, q) in [(0, 1), (0, 2), (1, 2)] {
-            if a[p][q] == 0.0 {
-                continue;
-            }
-            let theta = (a[q][q] - a[p][p]) / (2.0 * a[p][q]);
-            let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
-            let t = if theta == 0.0 { 1.0 } else { t };
-            let c = 1.0 / (t * t + 1.0).sqrt();
-            let s = t * c;
-            // a ← Jᵀ a J for the rotation J in the (p, q) plane.
-            for row in a.iter_mut() {
-                let (akp, akq) = (row[p], row[q]);
-                row[p] = c * akp - s * akq;
-                row[q] = s * akp + c * akq;
-            }
-            let (rp, rq) = (a[p], a[q]);
-            a[p] = [0, 1, 2].map(|k| c * rp[k] - s * rq[k]);
-            a[q] = [0, 1, 2].map(|k| s * rp[k] + c * rq[k]);
-            for row in v.iter_mut() {
-                let (vp, vq) = (row[p], row[q]);
-                row[p] = c * vp - s * vq;
-                row[q] = s * vp + c * vq;
-            }
-        }
-    }
-    ([a[0][0], a[1][1], a[2][2]], v)
-}
-
-/// f(C) for a symmetric C through its eigen-decomposition, f applied to the eigenvalues.
-fn sym_fn(c: &Mat3, f: impl Fn(f64) -> f64) -> Mat3 {
-    let (d, v) = eigen_symmetric(*c);
-    let mut out = [[0.0; 3]; 3];
-    for i in 0..3 {
-        for j in 0..3 {
-            out[i][j] = (0..3).map(|k| v[i][k] * f(d[k]) * v[j][k]).sum();
-        }
-    }
-    out
-}
-
-/// The Monge–Kantorovich linear map (Pitié & Kokaram 2007), the symmetric positive A with
-/// A·Cf·A = Cs: A = Cf^−½ (Cf^½ Cs Cf^½)^½ Cf^−½. Of all maps matching the covariance it moves
-/// colours least (no hue rotation), unlike Cs^½·Cf^−½. Face eigenvalues are floored at 1e-5 of
-/// the largest (a face flat in some colour direction would otherwise amplify its noise without
-/// bound); a face flat in every direction gets A = I (mean shift only).
-pub(crate) fn mkl(cf: &Mat3, cs: &Mat3) -> Mat3 {
-    let (df, _) = eigen_symmetric(*cf);
-    let top = df.iter().cloned().fold(0.0, f64::max);
-    let identity = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]];
-    if top.is_nan() || top <= 1e-14 {
-        return identity;
-    }
-    let floor = top * 1e-5;
-    let half = sym_fn(cf, |l| l.max(floor).sqrt());
-    let inv_half = sym_fn(cf, |l| 1.0 / l.max(floor).sqrt());
-    let middle = mat_mul(&mat_mul(&half, cs), &half);
-    let sym = [0, 1, 2].map(|i| [0, 1, 2].map(|j| (middle[i][j] + middle[j][i]) / 2.0));
-    let root = sym_fn(&sym, |l| l.max(0.0).sqrt());
-    mat_mul(&mat_mul(&inv_half, &root), &inv_half)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn jacobi_diagonalises() {
-        let a = [[4.0, 1.0, -2.0], [1.0, 2.0, 0.5], [-2.0, 0.5, 3.0]];
-        let (d, v) = eigen_symmetric(a);
-        for k in 0..3 {
-            let col = [v[0][k], v[1][k], v[2][k]];
-            let av = mat_vec(&a, col);
-            for i in 0..3 {
-                assert!((av[i] - d[k] * col[i]).abs() < 1e-12);
-            }
-        }
-    }
-
-    #[test]
-    fn mkl_maps_face_covariance_onto_source() {
-        let cf = [[0.04, 0.01, 0.0], [0.01, 0.02, 0.005], [0.0, 0.005, 0.01]];
-        let cs = [
-            [0.02, 0.012, 0.004],
-            [0.012, 0.03, 0.0],
-            [0.004, 0.0, 0.015],
-        ];
-        let a = mkl(&cf, &cs);
-        let got = mat_mul(&mat_mul(&a, &cf), &a);
-        for i in 0..3 {
-            for j in 0..3 {
-                assert!((got[i][j] - cs[i][j]).abs() < 1e-12);
-                assert!((a[i][j] - a[j][i]).abs() < 1e-12, "MKL is symmetric");
-            }
-        }
-        let same = mkl(&cf, &cf);
-        for (i, row) in same.iter().enumerate() {
-            for (j, v) in row.iter().enumerate() {
-                assert!((v - f64::from(i == j)).abs() < 1e-12);
-            }
-        }
+        let pairs = self.list.iter();
+        quantiles(
+            pairs.map(|&(x, y, w)| (frame.pixel(x, y)[c], w)).collect(),
+            self.total,
+        )
     }
 }

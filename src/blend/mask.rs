@@ -85,6 +85,7 @@ impl Plane {
     }
 
     /// The value at frame pixel (x, y); zero outside `rect`.
+    #[cfg(test)]
     pub fn get(&self, x: usize, y: usize) -> f32 {
         if self.rect.contains(x, y) {
             self.data[self.rect.index(x, y)]

@@ -26,9 +26,13 @@
 
 mod blur;
 mod colour_match;
+mod composite;
 mod convert;
+mod histogram;
 mod mask;
+mod mkl;
 mod morphology;
+mod multigrid;
 mod par;
 mod poisson;
 #[cfg(test)]
@@ -201,31 +205,41 @@ fn check_parameters(s: &BlendSettings) -> Result<(), BlendError> {
     }
 }
 
-/// First non-finite RGB value of `frame` inside `rect`.
+/// Whether every R, G, B value of `row` is finite, without a branch per pixel (it vectorises):
+/// v − v is 0 unless v is NaN or infinite.
+#[allow(clippy::eq_op)]
+fn all_finite(row: &[Rgba]) -> bool {
+    let zero = row.iter().fold([0.0f32; 4], |acc, p| {
+        [
+            acc[0] + (p[0] - p[0]),
+            acc[1] + (p[1] - p[1]),
+            acc[2] + (p[2] - p[2]),
+            0.0,
+        ]
+    });
+    zero[0] + zero[1] + zero[2] == 0.0
+}
+
+/// First non-finite RGB value of `frame` inside `rect` (rows checked in parallel).
 fn check_rgb(frame: &Frame, clip: &'static str, rect: Rect) -> Result<(), BlendError> {
-    let finite = |p: &Rgba| p[0].is_finite() && p[1].is_finite() && p[2].is_finite();
     let row = |y: usize| &frame.row(y)[rect.x0..rect.x1];
-    // Rows in parallel, each by a branch-free pass (v − v is 0 unless v is NaN or infinite; it
-    // vectorises); the search only where that fails.
     let mut bad = vec![false; rect.height()];
     par::fill(&mut bad, GRAIN / rect.width().max(1), |r| {
-        let zero = row(rect.y0 + r).iter().fold([0.0f32; 4], |acc, p| {
-            [0, 1, 2, 3].map(|c| acc[c] + (p[c] - p[c]))
-        });
-        zero[0] + zero[1] + zero[2] != 0.0
+        !all_finite(row(rect.y0 + r))
     });
-    match bad.iter().position(|&b| b) {
-        Some(r) => Err(BlendError::NonFinite {
-            clip,
-            x: rect.x0
-                + row(rect.y0 + r)
-                    .iter()
-                    .position(|p| !finite(p))
-                    .unwrap_or(0),
-            y: rect.y0 + r,
-        }),
-        None => Ok(()),
-    }
+    let Some(r) = bad.iter().position(|&b| b) else {
+        return Ok(());
+    };
+    let finite = |p: &Rgba| p[0].is_finite() && p[1].is_finite() && p[2].is_finite();
+    Err(BlendError::NonFinite {
+        clip,
+        x: rect.x0
+            + row(rect.y0 + r)
+                .iter()
+                .position(|p| !finite(p))
+                .unwrap_or(0),
+        y: rect.y0 + r,
+    })
 }
 
 /// The core mask (after erode/dilate and invert: weights for colour statistics) and the final
@@ -263,6 +277,21 @@ pub fn blend(
     matte: Option<&Frame>,
     settings: &BlendSettings,
 ) -> Result<Frame, BlendError> {
+    let mut out = Frame::new(0, 0);
+    blend_into(source, face, matte, settings, &mut out)?;
+    Ok(out)
+}
+
+/// [`blend`] into `out`, which becomes Source's size; `out` is left as it was on error. A caller
+/// that keeps `out` from frame to frame saves allocating a new frame per render, which at 4K
+/// costs more than the blend itself (the OS zeroes every fresh page on first touch).
+pub fn blend_into(
+    source: &Frame,
+    face: &Frame,
+    matte: Option<&Frame>,
+    settings: &BlendSettings,
+    out: &mut Frame,
+) -> Result<(), BlendError> {
     check_parameters(settings)?;
     let (w, h) = source.size();
     if face.size() != source.size() {
@@ -298,45 +327,26 @@ pub fn blend(
         return Err(BlendError::EmptyMask);
     }
     let mix = settings.mix.clamp(0.0, 1.0);
+    // The output's pixels are taken (for reuse) only once nothing can fail any more.
+    let take = |out: &mut Frame| std::mem::replace(out, Frame::new(0, 0)).into_pixels();
     if settings.output == BlendOutput::MaskOnly {
-        let weights = fin.crop(support);
-        let mut out = Frame::new(w, h);
-        for (y, line) in (support.y0..).zip(weights.data.chunks(support.width())) {
-            for (p, &v) in out.row_mut(y)[support.x0..support.x1].iter_mut().zip(line) {
-                *p = [v * mix; 4];
-            }
-        }
-        return Ok(out);
+        let mut pixels = composite::base(source, true, take(out));
+        composite::mask_only(&mut pixels, w, &fin.crop(support).data, support, mix);
+        *out = Frame::from_pixels(w, h, pixels).expect("w × h pixels");
+        return Ok(());
     }
 
     // The matched face over the support plus a one pixel ring (the Poisson boundary).
     let work = support.expand(1, w, h);
     check_rgb(source, "Source", work)?;
     check_rgb(face, "Face", work)?;
+    let reuse = take(out);
     let weights = fin.crop(work);
-    // Only pixels the composite uses (mask > 0), and their neighbours when the Poisson boundary
-    // reads them, need the transfer; the rest of the rectangle keeps Face as it is.
-    let ww = work.width();
-    let mut needed = vec![false; work.area()];
-    par::bands(&mut needed, ww, GRAIN, |first, band| {
-        let on = |j: usize| weights.data[j] > 0.0;
-        for (r, line) in band.chunks_mut(ww).enumerate() {
-            let y = first + r;
-            for (x, n) in line.iter_mut().enumerate() {
-                let i = y * ww + x;
-                *n = on(i)
-                    || (settings.seamless
-                        && ((x > 0 && on(i - 1))
-                            || (x + 1 < ww && on(i + 1))
-                            || (y > 0 && on(i - ww))
-                            || (i + ww < work.area() && on(i + ww))));
-            }
-        }
-    });
+    let needed = needed(&weights.data, work.width(), settings.seamless);
     // The output starts as a copy of Source (memory-bound) while the face is matched beside it.
     let face_only = settings.output == BlendOutput::FaceOnly;
     let (mut pixels, matched) = par::join(
-        || base(source, face_only),
+        || composite::base(source, face_only, reuse),
         || {
             let mut matched = colour_match::matched_face(
                 settings.colour_match,
@@ -353,53 +363,39 @@ pub fn blend(
             matched
         },
     );
-    let rows = &mut pixels[support.y0 * w..support.y1 * w];
-    par::bands(rows, w, GRAIN, |first, band| {
-        for (y, row) in (support.y0 + first..).zip(band.chunks_mut(w)) {
-            let start = work.index(support.x0, y);
-            let span = start..start + support.width();
-            let cells = row[support.x0..support.x1]
-                .iter_mut()
-                .zip(&matched[span.clone()])
-                .zip(&weights.data[span]);
-            for ((p, f), &m) in cells {
-                let wgt = m * mix;
-                if wgt <= 0.0 {
-                    continue;
-                }
-                if face_only {
-                    *p = [f[0] * wgt, f[1] * wgt, f[2] * wgt, wgt];
-                } else if wgt >= 1.0 {
-                    p[..3].copy_from_slice(f);
-                } else {
-                    // s + (f − s)·w: exactly s where the face equals the plate.
-                    for c in 0..3 {
-                        p[c] += (f[c] - p[c]) * wgt;
-                    }
-                }
+    composite::composite(
+        &mut pixels,
+        w,
+        &matched,
+        &weights.data,
+        work,
+        support,
+        mix,
+        face_only,
+    );
+    *out = Frame::from_pixels(w, h, pixels).expect("w × h pixels");
+    Ok(())
+}
+
+/// Where the matched face is needed over a `ww`-wide rectangle of final `weights`: where the
+/// composite uses it (weight > 0) and, for `seamless`, next to it (the Poisson boundary reads
+/// those pixels); the rest of the rectangle keeps Face as it is.
+fn needed(weights: &[f32], ww: usize, seamless: bool) -> Vec<bool> {
+    let mut needed = vec![false; weights.len()];
+    par::bands(&mut needed, ww, GRAIN, |first, band| {
+        let on = |j: usize| weights[j] > 0.0;
+        for (r, line) in band.chunks_mut(ww).enumerate() {
+            let y = first + r;
+            for (x, n) in line.iter_mut().enumerate() {
+                let i = y * ww + x;
+                *n = on(i)
+                    || (seamless
+                        && ((x > 0 && on(i - 1))
+                            || (x + 1 < ww && on(i + 1))
+                            || (y > 0 && on(i - ww))
+                            || (i + ww < weights.len() && on(i + ww))));
             }
         }
     });
-    Ok(Frame::from_pixels(w, h, pixels).expect("w × h pixels"))
-}
-
-/// The pixels the composite starts from: Source, or transparent black for FaceOnly.
-fn base(source: &Frame, face_only: bool) -> Vec<Rgba> {
-    let (w, h) = source.size();
-    if face_only {
-        return vec![[0.0; 4]; w * h];
-    }
-    // A frame this large is mapped fresh from the OS by the usual allocators (glibc: 32 MiB and
-    // up): its zeroed pages cost a fault each on first write, so the copy is spread over the
-    // threads. A smaller one is usually recycled heap memory: one straight copy.
-    if w * h * std::mem::size_of::<Rgba>() < 32 << 20 {
-        return source.pixels().to_vec();
-    }
-    let mut pixels = vec![[0.0; 4]; w * h];
-    par::bands(&mut pixels, w, GRAIN, |first, band| {
-        for (y, row) in (first..).zip(band.chunks_mut(w)) {
-            row.copy_from_slice(source.row(y));
-        }
-    });
-    pixels
+    needed
 }

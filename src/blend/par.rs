@@ -1,8 +1,9 @@
 //! Deterministic data parallelism for the per-pixel passes (std threads only): a buffer is cut
 //! into bands of whole rows and every band is computed exactly as one thread would compute it,
-//! so results never depend on the number of threads. Nothing here reduces floats across bands.
+//! so results never depend on the number of threads or on which thread takes which band.
+//! Nothing here reduces floats across bands.
 
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 /// Worker threads a pass may use (the machine's parallelism, at most 16).
 pub(crate) fn threads() -> usize {
@@ -15,32 +16,69 @@ pub(crate) fn threads() -> usize {
 }
 
 /// Calls `f(first_row, band)` on bands of whole rows (`row_len` items each) covering `data`, on
-/// up to [`threads`] threads; a band gets at least `grain` items (starting a thread costs tens of
-/// microseconds), so a small buffer stays on the calling thread.
+/// up to [`threads`] threads taking bands as they come free; a band has at least `grain` items
+/// (starting a thread costs tens of microseconds), so a small buffer stays on the calling thread.
 pub(crate) fn bands<T: Send>(
     data: &mut [T],
     row_len: usize,
     grain: usize,
     f: impl Fn(usize, &mut [T]) + Sync,
 ) {
-    let row_len = row_len.max(1);
-    let rows = data.len() / row_len;
-    let n = threads().min(data.len() / grain.max(1)).min(rows).max(1);
-    if n == 1 {
-        f(0, data);
+    bands2(
+        data,
+        row_len,
+        &mut [],
+        0,
+        grain,
+        |first, a, _: &mut [()]| f(first, a),
+    );
+}
+
+/// The rows per band [`bands`] cuts `rows` rows of `row_len` items into: all of them when one
+/// thread is to do the work, else about four bands a thread, so that a thread held up by other
+/// work is caught up by the rest.
+pub(crate) fn band_rows(rows: usize, row_len: usize, grain: usize) -> usize {
+    let (items, t) = (rows * row_len, threads());
+    if t < 2 || items < 2 * grain.max(1) {
+        return rows.max(1);
+    }
+    let band = (items / (4 * t)).max(grain);
+    band.div_ceil(row_len.max(1)).clamp(1, rows)
+}
+
+/// [`bands`] over two buffers of the same number of rows (`a_row` and `b_row` items each), cut at
+/// the same rows: `f(first_row, a_band, b_band)`.
+pub(crate) fn bands2<A: Send, B: Send>(
+    a: &mut [A],
+    a_row: usize,
+    b: &mut [B],
+    b_row: usize,
+    grain: usize,
+    f: impl Fn(usize, &mut [A], &mut [B]) + Sync,
+) {
+    let a_row = a_row.max(1);
+    let rows = a.len() / a_row;
+    let band = band_rows(rows, a_row, grain);
+    if band >= rows {
+        f(0, a, b);
         return;
     }
-    let band = rows.div_ceil(n);
+    let b_bands = b
+        .chunks_mut((band * b_row).max(1))
+        .chain(std::iter::repeat_with(<&mut [B]>::default));
+    let queue = Mutex::new(a.chunks_mut(band * a_row).zip(b_bands).enumerate());
+    let work = || loop {
+        let next = queue.lock().unwrap_or_else(PoisonError::into_inner).next();
+        let Some((k, (a_band, b_band))) = next else {
+            break;
+        };
+        f(k * band, a_band, b_band);
+    };
     std::thread::scope(|s| {
-        let mut chunks = data.chunks_mut(band * row_len).enumerate();
-        let first = chunks.next();
-        for (k, chunk) in chunks {
-            let f = &f;
-            s.spawn(move || f(k * band, chunk));
+        for _ in 1..threads().min(rows.div_ceil(band)) {
+            s.spawn(work);
         }
-        if let Some((_, chunk)) = first {
-            f(0, chunk);
-        }
+        work();
     });
 }
 

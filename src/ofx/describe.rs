@@ -128,10 +128,8 @@ fn define_clip(
     let name = CString::new(clip.name).expect("clip names have no NUL");
     let mut handle = std::ptr::null_mut();
     // SAFETY: valid descriptor handle and NUL-terminated name; the host writes one handle.
-    check(
-        unsafe { f(effect, name.as_ptr(), &mut handle) },
-        "clipDefine",
-    )?;
+    let status = unsafe { f(effect, name.as_ptr(), &mut handle) };
+    check(status, "clipDefine")?;
     let props = PropSet::new(handle, suites.prop);
     props.set_string(kOfxPropLabel, 0, clip.label)?;
     props.set_cstr(
@@ -169,10 +167,8 @@ fn define_param(
     let name = CString::new(param.id).expect("param ids have no NUL");
     let mut handle = std::ptr::null_mut();
     // SAFETY: valid param set, NUL-terminated type and name; the host writes one handle.
-    check(
-        unsafe { f(set, param_type.as_ptr(), name.as_ptr(), &mut handle) },
-        "paramDefine",
-    )?;
+    let status = unsafe { f(set, param_type.as_ptr(), name.as_ptr(), &mut handle) };
+    check(status, "paramDefine")?;
     let props = PropSet::new(handle, suites.prop);
     props.set_string(kOfxPropLabel, 0, param.label)?;
     props.set_string(kOfxParamPropHint, 0, param.hint)?;

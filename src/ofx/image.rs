@@ -156,8 +156,7 @@ impl Image {
         let mut frame = Frame::new(layout.width, layout.height);
         for y in 0..layout.height {
             let src = row_ptr(&layout, y) as *const Rgba;
-            // SAFETY: `layout` checked the pointer, alignment and that each row holds `width`
-            // RGBA float pixels; the host keeps the image alive until we release it.
+            // SAFETY: `layout` checked the pointer, alignment and that each row holds `width` RGBA float pixels; the host keeps the image alive until we release it.
             let row = unsafe { std::slice::from_raw_parts(src, layout.width) };
             frame.row_mut(y).copy_from_slice(row);
         }

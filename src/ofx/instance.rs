@@ -22,8 +22,7 @@ pub struct Instance<E: Effect> {
     params: Vec<ParamSlot>,
 }
 
-// SAFETY: parameter handles are host tokens valid for the instance's life and usable from any
-// render thread (the plugin declares InstanceSafe, and hosts allow param reads during renders).
+// SAFETY: parameter handles are host tokens valid for the instance's life and usable from any render thread (the plugin declares InstanceSafe, and hosts allow param reads during renders).
 unsafe impl<E: Effect> Send for Instance<E> {}
 // SAFETY: as above; nothing in the instance is mutated after creation.
 unsafe impl<E: Effect> Sync for Instance<E> {}
@@ -35,7 +34,8 @@ pub fn effect_props(suites: &Suites, effect: OfxImageEffectHandle) -> Result<Pro
         .ok_or(OfxError::MissingHostFeature("getPropertySet"))?;
     let mut props = std::ptr::null_mut();
     // SAFETY: the handle came from the host for this action; the host writes one handle.
-    check(unsafe { f(effect, &mut props) }, "getPropertySet")?;
+    let status = unsafe { f(effect, &mut props) };
+    check(status, "getPropertySet")?;
     if props.is_null() {
         return Err(OfxError::BadHandle("null effect property set"));
     }
@@ -52,7 +52,8 @@ pub fn param_set(
         .ok_or(OfxError::MissingHostFeature("getParamSet"))?;
     let mut set = std::ptr::null_mut();
     // SAFETY: the handle came from the host for this action; the host writes one handle.
-    check(unsafe { f(effect, &mut set) }, "getParamSet")?;
+    let status = unsafe { f(effect, &mut set) };
+    check(status, "getParamSet")?;
     Ok(set)
 }
 
@@ -68,10 +69,8 @@ pub fn create<E: Effect>(suites: &Suites, effect: OfxImageEffectHandle) -> Resul
         let name = CString::new(decl.id).expect("param ids have no NUL");
         let mut handle = std::ptr::null_mut();
         // SAFETY: valid param set handle and NUL-terminated name; the properties out-pointer may be null.
-        check(
-            unsafe { get_handle(set, name.as_ptr(), &mut handle, std::ptr::null_mut()) },
-            "paramGetHandle",
-        )?;
+        let status = unsafe { get_handle(set, name.as_ptr(), &mut handle, std::ptr::null_mut()) };
+        check(status, "paramGetHandle")?;
         params.push(ParamSlot { decl, handle });
     }
     let instance = Box::new(Instance {
@@ -91,8 +90,7 @@ pub fn destroy<E: Effect>(suites: &Suites, effect: OfxImageEffectHandle) -> Resu
     let ptr = props.pointer(kOfxPropInstanceData, 0)? as *mut Instance<E>;
     if !ptr.is_null() {
         props.set_pointer(kOfxPropInstanceData, 0, std::ptr::null_mut())?;
-        // SAFETY: the pointer was made by Box::into_raw in `create` for this effect type, and the
-        // host sends no other action to this instance once DestroyInstance starts.
+        // SAFETY: the pointer was made by Box::into_raw in `create` for this effect type, and the host sends no other action to this instance once DestroyInstance starts.
         drop(unsafe { Box::from_raw(ptr) });
     }
     Ok(())
@@ -104,8 +102,7 @@ pub fn get<'a, E: Effect>(
     effect: OfxImageEffectHandle,
 ) -> Result<&'a Instance<E>, OfxError> {
     let ptr = effect_props(suites, effect)?.pointer(kOfxPropInstanceData, 0)? as *const Instance<E>;
-    // SAFETY: set in `create` for this effect type; valid until DestroyInstance, which the host
-    // never sends while another action on the instance runs.
+    // SAFETY: set in `create` for this effect type; valid until DestroyInstance, which the host never sends while another action on the instance runs.
     unsafe { ptr.as_ref() }.ok_or(OfxError::BadHandle(
         "instance has no data (CreateInstance not called?)",
     ))
@@ -172,19 +169,15 @@ impl<E: Effect> Instance<E> {
                 ParamKind::Double { .. } => {
                     let mut v: c_double = 0.0;
                     // SAFETY: a double parameter reads one double through the pointer.
-                    check(
-                        unsafe { get(h, time, &mut v as *mut c_double) },
-                        "paramGetValueAtTime",
-                    )?;
+                    let status = unsafe { get(h, time, &mut v as *mut c_double) };
+                    check(status, "paramGetValueAtTime")?;
                     ParamValue::Double(v)
                 }
                 ParamKind::Int { .. } | ParamKind::Bool { .. } | ParamKind::Choice { .. } => {
                     let mut v: c_int = 0;
                     // SAFETY: int, boolean and choice parameters read one int through the pointer.
-                    check(
-                        unsafe { get(h, time, &mut v as *mut c_int) },
-                        "paramGetValueAtTime",
-                    )?;
+                    let status = unsafe { get(h, time, &mut v as *mut c_int) };
+                    check(status, "paramGetValueAtTime")?;
                     match slot.decl.kind {
                         ParamKind::Bool { .. } => ParamValue::Bool(v != 0),
                         ParamKind::Choice { options, .. } => {
@@ -196,10 +189,8 @@ impl<E: Effect> Instance<E> {
                 ParamKind::Path { .. } | ParamKind::Label => {
                     let mut text: *const c_char = std::ptr::null();
                     // SAFETY: a string parameter writes one pointer to a host-owned C string.
-                    check(
-                        unsafe { get(h, time, &mut text as *mut *const c_char) },
-                        "paramGetValueAtTime",
-                    )?;
+                    let status = unsafe { get(h, time, &mut text as *mut *const c_char) };
+                    check(status, "paramGetValueAtTime")?;
                     let text = if text.is_null() {
                         String::new()
                     } else {
@@ -212,11 +203,10 @@ impl<E: Effect> Instance<E> {
                 }
                 ParamKind::Point { .. } => {
                     let (mut x, mut y): (c_double, c_double) = (0.0, 0.0);
+                    let (px, py) = (&mut x as *mut c_double, &mut y as *mut c_double);
                     // SAFETY: a 2D double parameter reads two doubles through the pointers.
-                    check(
-                        unsafe { get(h, time, &mut x as *mut c_double, &mut y as *mut c_double) },
-                        "paramGetValueAtTime",
-                    )?;
+                    let status = unsafe { get(h, time, px, py) };
+                    check(status, "paramGetValueAtTime")?;
                     ParamValue::Point(x, y)
                 }
             };

@@ -14,8 +14,7 @@ pub struct PropSet {
     suite: &'static OfxPropertySuiteV1,
 }
 
-// SAFETY: property set handles are opaque host tokens; OFX hosts accept property calls from the
-// thread running the action, which is the only thread a PropSet is used on within an action.
+// SAFETY: property set handles are opaque host tokens; OFX hosts accept property calls from the thread running the action, which is the only thread a PropSet is used on within an action.
 unsafe impl Send for PropSet {}
 // SAFETY: as above.
 unsafe impl Sync for PropSet {}
@@ -59,41 +58,29 @@ impl PropSet {
         let f = suite_fn!(self, propSetString);
         let value = c_string(value);
         // SAFETY: the handle came from the host; the host copies the string before returning.
-        check(
-            unsafe { f(self.handle, name.as_ptr(), index, value.as_ptr()) },
-            "set string",
-            name,
-        )
+        let status = unsafe { f(self.handle, name.as_ptr(), index, value.as_ptr()) };
+        check(status, "set string", name)
     }
 
     pub fn set_cstr(&self, name: &CStr, index: i32, value: &CStr) -> Result<(), OfxError> {
         let f = suite_fn!(self, propSetString);
         // SAFETY: as in `set_string`.
-        check(
-            unsafe { f(self.handle, name.as_ptr(), index, value.as_ptr()) },
-            "set string",
-            name,
-        )
+        let status = unsafe { f(self.handle, name.as_ptr(), index, value.as_ptr()) };
+        check(status, "set string", name)
     }
 
     pub fn set_int(&self, name: &CStr, index: i32, value: i32) -> Result<(), OfxError> {
         let f = suite_fn!(self, propSetInt);
         // SAFETY: the handle came from the host; values are passed by value.
-        check(
-            unsafe { f(self.handle, name.as_ptr(), index, value) },
-            "set int",
-            name,
-        )
+        let status = unsafe { f(self.handle, name.as_ptr(), index, value) };
+        check(status, "set int", name)
     }
 
     pub fn set_double(&self, name: &CStr, index: i32, value: f64) -> Result<(), OfxError> {
         let f = suite_fn!(self, propSetDouble);
         // SAFETY: the handle came from the host; values are passed by value.
-        check(
-            unsafe { f(self.handle, name.as_ptr(), index, value) },
-            "set double",
-            name,
-        )
+        let status = unsafe { f(self.handle, name.as_ptr(), index, value) };
+        check(status, "set double", name)
     }
 
     pub fn set_doubles(&self, name: &CStr, values: &[f64]) -> Result<(), OfxError> {
@@ -113,22 +100,16 @@ impl PropSet {
     pub fn set_pointer(&self, name: &CStr, index: i32, value: *mut c_void) -> Result<(), OfxError> {
         let f = suite_fn!(self, propSetPointer);
         // SAFETY: the handle came from the host; the host stores the pointer value only.
-        check(
-            unsafe { f(self.handle, name.as_ptr(), index, value) },
-            "set pointer",
-            name,
-        )
+        let status = unsafe { f(self.handle, name.as_ptr(), index, value) };
+        check(status, "set pointer", name)
     }
 
     pub fn int(&self, name: &CStr, index: i32) -> Result<i32, OfxError> {
         let f = suite_fn!(self, propGetInt);
         let mut value = 0;
         // SAFETY: the host writes one int through the valid pointer.
-        check(
-            unsafe { f(self.handle, name.as_ptr(), index, &mut value) },
-            "get int",
-            name,
-        )?;
+        let status = unsafe { f(self.handle, name.as_ptr(), index, &mut value) };
+        check(status, "get int", name)?;
         Ok(value)
     }
 
@@ -136,11 +117,8 @@ impl PropSet {
         let f = suite_fn!(self, propGetDouble);
         let mut value = 0.0;
         // SAFETY: the host writes one double through the valid pointer.
-        check(
-            unsafe { f(self.handle, name.as_ptr(), index, &mut value) },
-            "get double",
-            name,
-        )?;
+        let status = unsafe { f(self.handle, name.as_ptr(), index, &mut value) };
+        check(status, "get double", name)?;
         Ok(value)
     }
 
@@ -164,11 +142,8 @@ impl PropSet {
         let f = suite_fn!(self, propGetPointer);
         let mut value = std::ptr::null_mut();
         // SAFETY: the host writes one pointer through the valid out-pointer.
-        check(
-            unsafe { f(self.handle, name.as_ptr(), index, &mut value) },
-            "get pointer",
-            name,
-        )?;
+        let status = unsafe { f(self.handle, name.as_ptr(), index, &mut value) };
+        check(status, "get pointer", name)?;
         Ok(value)
     }
 
@@ -176,11 +151,8 @@ impl PropSet {
         let f = suite_fn!(self, propGetString);
         let mut value: *mut c_char = std::ptr::null_mut();
         // SAFETY: the host writes a pointer to a NUL-terminated string it owns.
-        check(
-            unsafe { f(self.handle, name.as_ptr(), index, &mut value) },
-            "get string",
-            name,
-        )?;
+        let status = unsafe { f(self.handle, name.as_ptr(), index, &mut value) };
+        check(status, "get string", name)?;
         if value.is_null() {
             return Ok(String::new());
         }

@@ -26,8 +26,7 @@ pub struct Suites {
     pub message_v1: Option<&'static OfxMessageSuiteV1>,
 }
 
-// SAFETY: suites are tables of function pointers the host guarantees callable from any thread
-// (OFX requires hosts to accept suite calls from render threads).
+// SAFETY: suites are tables of function pointers the host guarantees callable from any thread (OFX requires hosts to accept suite calls from render threads).
 unsafe impl Send for Suites {}
 // SAFETY: as above; the tables are never written through these references.
 unsafe impl Sync for Suites {}
@@ -51,8 +50,7 @@ pub fn set_host(host: *mut OfxHost) -> Result<(), OfxError> {
 
 fn fetch<T>(host: &OfxHost, name: &CStr, version: i32) -> Option<&'static T> {
     let fetch_suite = host.fetchSuite?;
-    // SAFETY: `fetchSuite` is the host's function; it returns a pointer to a static suite table of
-    // the layout named by (name, version), or null.
+    // SAFETY: `fetchSuite` is the host's function; it returns a pointer to a static suite table of the layout named by (name, version), or null.
     let ptr = unsafe { fetch_suite(host.host, name.as_ptr(), version) } as *const T;
     // SAFETY: non-null suite pointers stay valid while the binary is loaded.
     unsafe { ptr.as_ref() }

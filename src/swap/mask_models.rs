@@ -55,45 +55,22 @@ pub enum FaceRegion {
 
 impl FaceRegion {
     /// Every class, indexed by its class number.
+    #[rustfmt::skip]
     pub const ALL: [FaceRegion; 19] = {
         use FaceRegion::*;
         [
-            Background,
-            Skin,
-            LeftEyebrow,
-            RightEyebrow,
-            LeftEye,
-            RightEye,
-            Glasses,
-            LeftEar,
-            RightEar,
-            Earring,
-            Nose,
-            Mouth,
-            UpperLip,
-            LowerLip,
-            Neck,
-            Necklace,
-            Cloth,
-            Hair,
-            Hat,
+            Background, Skin, LeftEyebrow, RightEyebrow, LeftEye, RightEye, Glasses, LeftEar,
+            RightEar, Earring, Nose, Mouth, UpperLip, LowerLip, Neck, Necklace, Cloth, Hair, Hat,
         ]
     };
 
     /// The regions replaced by default: the face proper (FaceFusion's full region list), not
     /// ears, hair, neck, clothes or accessories other than glasses.
+    #[rustfmt::skip]
     pub const DEFAULT: [FaceRegion; 10] = {
         use FaceRegion::*;
         [
-            Skin,
-            LeftEyebrow,
-            RightEyebrow,
-            LeftEye,
-            RightEye,
-            Glasses,
-            Nose,
-            Mouth,
-            UpperLip,
+            Skin, LeftEyebrow, RightEyebrow, LeftEye, RightEye, Glasses, Nose, Mouth, UpperLip,
             LowerLip,
         ]
     };
@@ -109,28 +86,13 @@ impl FaceRegion {
 
     /// A short name (FaceFusion's, for the regions it offers).
     pub fn name(self) -> &'static str {
-        use FaceRegion::*;
-        match self {
-            Background => "background",
-            Skin => "skin",
-            LeftEyebrow => "left-eyebrow",
-            RightEyebrow => "right-eyebrow",
-            LeftEye => "left-eye",
-            RightEye => "right-eye",
-            Glasses => "glasses",
-            LeftEar => "left-ear",
-            RightEar => "right-ear",
-            Earring => "earring",
-            Nose => "nose",
-            Mouth => "mouth",
-            UpperLip => "upper-lip",
-            LowerLip => "lower-lip",
-            Neck => "neck",
-            Necklace => "necklace",
-            Cloth => "cloth",
-            Hair => "hair",
-            Hat => "hat",
-        }
+        #[rustfmt::skip]
+        const NAMES: [&str; 19] = [
+            "background", "skin", "left-eyebrow", "right-eyebrow", "left-eye", "right-eye",
+            "glasses", "left-ear", "right-ear", "earring", "nose", "mouth", "upper-lip",
+            "lower-lip", "neck", "necklace", "cloth", "hair", "hat",
+        ];
+        NAMES[self.class()]
     }
 }
 
@@ -166,8 +128,8 @@ fn shape_text(spec: &IoSpec) -> String {
     format!("'{}' ({})", spec.name, dims.join(","))
 }
 
-/// The model's single image input: its name and side N when `image` (the rank-4 dims) says
-/// it is square in the expected layout; a dynamic side gives `fallback`.
+/// The model's single input, if it is a batch-1 three-channel square image in `layout`: its
+/// name and side N (`fallback` when the side is dynamic).
 fn image_input(model: &Model, layout: Layout, fallback: usize) -> Option<(String, usize)> {
     let [input] = model.inputs() else {
         return None;

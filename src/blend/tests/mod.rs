@@ -232,3 +232,45 @@ fn face_only_over_source_gives_composite_and_mask_only_is_the_weight() {
         assert_eq!(f[3], m[3]);
     }
 }
+
+#[test]
+fn blend_into_reuses_any_frame_and_matches_blend() {
+    let src = synthetic_plate(90, 70, 4);
+    let face = with_alpha(
+        &colour_mismatch(&src, &Mismatch::GRADED),
+        disc(45.0, 35.0, 20.0),
+    );
+    let mut out = Frame::filled(3, 5, [9.0; 4]);
+    for output in [
+        BlendOutput::Composite,
+        BlendOutput::FaceOnly,
+        BlendOutput::MaskOnly,
+        BlendOutput::Composite,
+    ] {
+        let s = BlendSettings {
+            feather_px: 6.0,
+            colour_match: ColourMatch::Reinhard,
+            colour_space: ColourSpace::Srgb,
+            seamless: output != BlendOutput::MaskOnly,
+            output,
+            ..Default::default()
+        };
+        blend_into(&src, &face, None, &s, &mut out).unwrap();
+        assert!(out == blend(&src, &face, None, &s).unwrap(), "{output:?}");
+    }
+    // Errors leave the frame as it was, before and after the mask is built.
+    let before = out.clone();
+    let bad = BlendSettings {
+        mix: f32::NAN,
+        ..Default::default()
+    };
+    assert!(blend_into(&src, &face, None, &bad, &mut out).is_err());
+    let mut nan_face = face.clone();
+    nan_face.set_pixel(45, 35, [f32::NAN, 0.0, 0.0, 1.0]);
+    let err = blend_into(&src, &nan_face, None, &BlendSettings::default(), &mut out);
+    assert!(matches!(
+        err,
+        Err(BlendError::NonFinite { clip: "Face", .. })
+    ));
+    assert!(out == before);
+}
