@@ -347,3 +347,20 @@ fn an_occlusion_model_keeps_what_covers_the_face_from_the_plate() {
         plate.get(centre.0, centre.1)
     );
 }
+
+#[test]
+fn a_dfm_amp_model_gets_the_morph_value() {
+    let plate = astronaut();
+    let instance = swap(&plate, &models().join("dfm/amp_256.dfm"));
+    // The stand-in returns in·(1 − 0.1·morph): the morph slider must reach the model.
+    let original = face_mean(&plate);
+    for morph in [0.0, 1.0] {
+        set(&instance, "morph", ParamValue::Double(morph));
+        set(&instance, "learnedMasks", ParamValue::Bool(false));
+        let out = face_mean(&render(&instance));
+        for c in 0..3 {
+            let want = original[c] * (1.0 - 0.1 * morph);
+            assert!((out[c] - want).abs() < 0.01, "morph {morph}, channel {c}: {} vs {want}", out[c]);
+        }
+    }
+}

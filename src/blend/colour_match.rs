@@ -9,12 +9,10 @@
 use super::convert::{from_linear, lab_to_rgb, linear_to_lab, to_linear};
 use super::histogram::{quantiles, Curve};
 use super::mask::{Plane, Rect};
-use super::par;
+use super::mkl::{mat_vec, mkl, Mat3};
+use super::{par, ColourMatch};
 use crate::colour::ColourSpace;
 use crate::Frame;
-
-use super::mkl::{mat_vec, mkl, Mat3};
-use super::ColourMatch;
 
 /// At most about this many pixels feed the statistics; larger regions are sampled on a regular
 /// grid (a 4K face has ~10⁶ pixels; 2¹⁸ samples pin means and quantiles far below 1/255).

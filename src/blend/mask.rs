@@ -211,10 +211,12 @@ pub(crate) fn ellipse(e: &Ellipse, w: usize, h: usize) -> Plane {
         let n = normal(gu * cos + gv * sin, gv * cos - gu * sin);
         coverage(dist, n) as f32
     };
-    // Only a ring around the outline needs the model. ∇ρ ≤ ρ / min(rx, ry), so the distance
-    // estimate (ρ − 1)·ρ/|∇ρ| is at least |ρ − 1|·min(rx, ry) in size: for ρ ≤ 1 − 1.25/min
-    // the pixel is fully covered, for ρ ≥ 1 + 1.25/min not at all (a pixel's half-diagonal is
-    // under 1). Per row, ρ² is a quadratic in x; the spans are widened by a pixel for rounding.
+    // Only a ring around the outline needs the model. `grad` = |(u/rx², v/ry²)| ≤ ρ/min(rx, ry),
+    // so the distance estimate (ρ − 1)·ρ/grad is at least |ρ − 1|·min(rx, ry) in size: for
+    // ρ ≤ 1 − 1.25/min the pixel is fully covered, for ρ ≥ 1 + 1.25/min not at all (coverage
+    // saturates within a pixel's half-diagonal, under 1). Per row, ρ² is a quadratic in x; the
+    // spans are narrowed (widened) by a pixel more against rounding: the same values as
+    // computing every pixel, without the work.
     let (r2x, r2y) = (rx * rx, ry * ry);
     let qa = cos * cos / r2x + sin * sin / r2y;
     let qb = 2.0 * sin * cos * (1.0 / r2y - 1.0 / r2x);

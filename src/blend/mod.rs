@@ -22,7 +22,11 @@
 //! statistics and transfers go through linear light, as they must to be meaningful.
 //!
 //! Everything is f32/f64 float: no 8-bit step, no clamping of HDR values. Work is limited to the
-//! final mask's bounding box; pixels where w = 0 are copied from Source bit for bit.
+//! final mask's bounding box (the ellipse model and the blur only compute near the mask's edges);
+//! the output is Source copied once, pixels where w = 0 bit for bit, with the composite written
+//! over the box. Per-pixel passes run on all cores in bands of rows (see `par`), with results
+//! independent of the number of threads; colour conversions use tables accurate to a few f64
+//! ulps (see `convert`).
 
 mod blur;
 mod colour_match;

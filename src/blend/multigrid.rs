@@ -116,8 +116,9 @@ impl Level {
 
     /// Gauss–Seidel over the cells of one colour ((x + y) % 2 == colour). The other colour is
     /// only read, so each band works from a copy of the rows just outside it. With `fresh`, v is
-    /// taken as zero before the sweep (the other colour is set to zero).
-    fn smooth(&self, v: &mut [V], b: &[V], colour: usize, fresh: bool) {
+    /// taken as zero before the sweep (the other colour is set to zero). Unless `dots` is empty,
+    /// it gets the per-row sums of b·v after the sweep.
+    fn smooth(&self, v: &mut [V], b: &[V], colour: usize, fresh: bool, dots: &mut [[f64; 4]]) {
         let (s, w, h) = (self.stride, self.w, self.h);
         let band_rows = par::band_rows(h, s, GRAIN);
         // The rows just above and below each band of interior rows [y0, y1).
@@ -132,37 +133,48 @@ impl Level {
             })
             .collect();
         let range = self.interior();
-        par::bands(&mut v[range], s, GRAIN, |first, band| {
-            let (above, below) = &halos[first / band_rows];
-            let rows = band.len() / s;
-            for r in 0..rows {
-                let y = first + r;
-                let (before, rest) = band.split_at_mut(r * s);
-                let (row, after) = rest.split_at_mut(s);
-                let up = if r == 0 {
-                    above
-                } else {
-                    &before[(r - 1) * s..]
-                };
-                let down = if r + 1 == rows { below } else { &after[..s] };
-                let base = (y + 1) * s;
-                if fresh {
-                    row.iter_mut().for_each(|c| *c = [0.0; 4]);
-                }
-                for x in ((y + colour) % 2..w).step_by(2) {
-                    let (i, j) = (base + x + 1, x + 1);
-                    let n = if fresh {
-                        [0.0; 4]
+        let dot_row = usize::from(!dots.is_empty());
+        par::bands2(
+            &mut v[range],
+            s,
+            dots,
+            dot_row,
+            GRAIN,
+            |first, band, dots| {
+                let (above, below) = &halos[first / band_rows];
+                let rows = band.len() / s;
+                for r in 0..rows {
+                    let y = first + r;
+                    let (before, rest) = band.split_at_mut(r * s);
+                    let (row, after) = rest.split_at_mut(s);
+                    let up = if r == 0 {
+                        above
                     } else {
-                        self.neighbours(i, row, j, &up[j], &down[j])
+                        &before[(r - 1) * s..]
                     };
-                    let cell = &mut row[j];
-                    for k in 0..4 {
-                        cell[k] = (b[i][k] + n[k]) * self.inv[i];
+                    let down = if r + 1 == rows { below } else { &after[..s] };
+                    let base = (y + 1) * s;
+                    if fresh {
+                        row.iter_mut().for_each(|c| *c = [0.0; 4]);
+                    }
+                    for x in ((y + colour) % 2..w).step_by(2) {
+                        let (i, j) = (base + x + 1, x + 1);
+                        let n = if fresh {
+                            [0.0; 4]
+                        } else {
+                            self.neighbours(i, row, j, &up[j], &down[j])
+                        };
+                        let cell = &mut row[j];
+                        for k in 0..4 {
+                            cell[k] = (b[i][k] + n[k]) * self.inv[i];
+                        }
+                    }
+                    if let Some(dot) = dots.get_mut(r) {
+                        *dot = row_dot(&b[base + 1..base + 1 + w], &row[1..=w]);
                     }
                 }
-            }
-        });
+            },
+        );
     }
 
     /// The coarse right-hand side: the residual b − A x summed over each 2×2 aggregate.
@@ -248,25 +260,33 @@ impl Level {
 /// x ≈ A⁻¹ b by one symmetric V-cycle over `levels` (`levels[0]` the current one), `bufs[k]`
 /// the (b, x) buffers of `levels[k + 1]`. Pre-smoothing red then black, post-smoothing black
 /// then red: the cycle is a symmetric operator, as conjugate gradients needs.
-pub(super) fn cycle(levels: &[Level], bufs: &mut [(Vec<V>, Vec<V>)], b: &[V], x: &mut [V]) {
+/// Unless `dots` is empty, it gets the per-row sums of b·x (from the last sweep).
+pub(super) fn cycle(
+    levels: &[Level],
+    bufs: &mut [(Vec<V>, Vec<V>)],
+    b: &[V],
+    x: &mut [V],
+    dots: &mut [[f64; 4]],
+) {
     let level = &levels[0];
     let Some(((bc, xc), rest)) = bufs.split_first_mut() else {
         x.iter_mut().for_each(|v| *v = [0.0; 4]);
-        for _ in 0..32 {
-            level.smooth(x, b, 0, false);
-            level.smooth(x, b, 1, false);
-            level.smooth(x, b, 1, false);
-            level.smooth(x, b, 0, false);
+        for k in 0..32 {
+            level.smooth(x, b, 0, false, &mut []);
+            level.smooth(x, b, 1, false, &mut []);
+            level.smooth(x, b, 1, false, &mut []);
+            let last = if k == 31 { &mut *dots } else { &mut [] };
+            level.smooth(x, b, 0, false, last);
         }
         return;
     };
-    level.smooth(x, b, 0, true);
-    level.smooth(x, b, 1, false);
+    level.smooth(x, b, 0, true, &mut []);
+    level.smooth(x, b, 1, false, &mut []);
     level.restrict(x, b, &levels[1], bc);
-    cycle(&levels[1..], rest, bc, xc);
+    cycle(&levels[1..], rest, bc, xc, &mut []);
     level.prolong(x, &levels[1], xc);
-    level.smooth(x, b, 1, false);
-    level.smooth(x, b, 0, false);
+    level.smooth(x, b, 1, false, &mut []);
+    level.smooth(x, b, 0, false, dots);
 }
 
 /// Per-lane sums of the per-row sums, in row order.
@@ -280,18 +300,23 @@ pub(super) fn total(rows: &[[f64; 4]]) -> [f64; 4] {
     s
 }
 
+/// Per-lane Σ a·b over one row, in f64.
+fn row_dot(a: &[V], b: &[V]) -> [f64; 4] {
+    let mut d = [0.0f64; 4];
+    for (x, y) in a.iter().zip(b) {
+        for k in 0..4 {
+            d[k] += f64::from(x[k]) * f64::from(y[k]);
+        }
+    }
+    d
+}
+
 /// Per-lane dot products of two level vectors, per row then in row order.
 pub(super) fn dot(level: &Level, a: &[V], b: &[V], rows: &mut [[f64; 4]]) -> [f64; 4] {
     let s = level.stride;
     par::fill(rows, GRAIN / s.max(1), |y| {
-        let mut d = [0.0f64; 4];
         let span = (y + 1) * s + 1..(y + 1) * s + 1 + level.w;
-        for (x, y) in a[span.clone()].iter().zip(&b[span]) {
-            for k in 0..4 {
-                d[k] += f64::from(x[k]) * f64::from(y[k]);
-            }
-        }
-        d
+        row_dot(&a[span.clone()], &b[span])
     });
     total(rows)
 }

@@ -45,43 +45,45 @@ pub(crate) fn seamless(
     }
     let mut b = vec![[0.0f32; 4]; level.dom.len()];
     let mut bounded = false;
+    let s = level.stride;
     for y in 0..level.h {
+        let gy = support.y0 + y;
+        let vertical = f32::from(u8::from(gy > 0) + u8::from(gy + 1 < fh));
         for x in 0..level.w {
-            let i = level.at(x, y);
+            let i = (y + 1) * s + x + 1;
             if level.dom[i] == 0.0 {
                 continue;
             }
-            let (gx, gy) = (support.x0 + x, support.y0 + y);
-            let mut diag = 0.0;
-            // Left, right, up, down; neighbours outside the frame are left out (Neumann).
+            // Couplings to the right/lower neighbour when it is in Ω too (border cells never
+            // are); the diagonal counts the neighbours inside the frame (Neumann at its edge).
+            let gx = support.x0 + x;
+            level.cx[i] = level.dom[i + 1];
+            level.cy[i] = level.dom[i + s];
+            let diag = vertical + f32::from(u8::from(gx > 0) + u8::from(gx + 1 < fw));
+            level.diag[i] = diag;
+            level.inv[i] = 1.0 / diag;
+            let in_omega =
+                level.dom[i - 1] + level.dom[i + 1] + level.dom[i - s] + level.dom[i + s];
+            if diag == in_omega {
+                continue;
+            }
+            // Dirichlet neighbours (in the frame, outside Ω): h there is source − face. Left,
+            // right, up, down.
+            bounded = true;
             let neighbours = [
-                (gx.checked_sub(1), Some(gy)),
-                ((gx + 1 < fw).then_some(gx + 1), Some(gy)),
-                (Some(gx), gy.checked_sub(1)),
-                (Some(gx), (gy + 1 < fh).then_some(gy + 1)),
+                (i - 1, gx.checked_sub(1).map(|qx| (qx, gy))),
+                (i + 1, (gx + 1 < fw).then_some((gx + 1, gy))),
+                (i - s, gy.checked_sub(1).map(|qy| (gx, qy))),
+                (i + s, (gy + 1 < fh).then_some((gx, gy + 1))),
             ];
-            for (k, q) in neighbours.into_iter().enumerate() {
-                let (Some(qx), Some(qy)) = q else { continue };
-                diag += 1.0;
-                if support.contains(qx, qy)
-                    && level.dom[level.at(qx - support.x0, qy - support.y0)] > 0.0
-                {
-                    match k {
-                        1 => level.cx[i] = 1.0,
-                        3 => level.cy[i] = 1.0,
-                        _ => {}
-                    }
-                } else {
-                    // Dirichlet neighbour: h there is source − face.
-                    bounded = true;
-                    let (s, f) = (source.pixel(qx, qy), face[work.index(qx, qy)]);
+            for (j, q) in neighbours {
+                if let Some((qx, qy)) = q.filter(|_| level.dom[j] == 0.0) {
+                    let (p, f) = (source.pixel(qx, qy), face[work.index(qx, qy)]);
                     for c in 0..3 {
-                        b[i][c] += s[c] - f[c];
+                        b[i][c] += p[c] - f[c];
                     }
                 }
             }
-            level.diag[i] = diag;
-            level.inv[i] = 1.0 / diag;
         }
     }
     if !bounded {
@@ -95,16 +97,15 @@ pub(crate) fn seamless(
     let zeros = |l: &Level| vec![[0.0f32; 4]; l.dom.len()];
     let mut bufs: Vec<_> = levels[1..].iter().map(|l| (zeros(l), zeros(l))).collect();
     let fine = &levels[0];
-    let s = fine.stride;
     let mut rows = vec![[0.0f64; 4]; fine.h];
     let b_norm = dot(fine, &b, &b, &mut rows).map(f64::sqrt);
     let (mut x, mut z, mut p, mut ap) = (zeros(fine), zeros(fine), zeros(fine), zeros(fine));
     let mut r = b;
     // A lane stops updating once converged (or when its right-hand side is zero).
     let mut active = [0, 1, 2, 3].map(|k| k < 3 && b_norm[k] > 0.0);
-    cycle(&levels, &mut bufs, &r, &mut z);
+    cycle(&levels, &mut bufs, &r, &mut z, &mut rows);
     p.copy_from_slice(&z);
-    let mut rz = dot(fine, &r, &z, &mut rows);
+    let mut rz = total(&rows);
     let mut iterations = 0;
     while iterations < MAX_ITERATIONS && active.contains(&true) {
         iterations += 1;
@@ -119,7 +120,8 @@ pub(crate) fn seamless(
         });
         par::bands2(&mut x, s, &mut r, s, GRAIN, |first, xb, rb| {
             let span = first * s..first * s + xb.len();
-            for (((xi, ri), pi), ai) in xb.iter_mut().zip(rb).zip(&p[span.clone()]).zip(&ap[span]) {
+            let (p, ap) = (&p[span.clone()], &ap[span]);
+            for (((xi, ri), pi), ai) in xb.iter_mut().zip(rb).zip(p).zip(ap) {
                 for k in 0..4 {
                     xi[k] += alpha[k] * pi[k];
                     ri[k] -= alpha[k] * ai[k];
@@ -133,8 +135,8 @@ pub(crate) fn seamless(
         if !active.contains(&true) {
             break;
         }
-        cycle(&levels, &mut bufs, &r, &mut z);
-        let rz_next = dot(fine, &r, &z, &mut rows);
+        cycle(&levels, &mut bufs, &r, &mut z, &mut rows);
+        let rz_next = total(&rows);
         let beta = [0, 1, 2, 3].map(|k| {
             if active[k] && rz[k] > 0.0 {
                 (rz_next[k] / rz[k]) as f32
