@@ -360,7 +360,11 @@ fn a_dfm_amp_model_gets_the_morph_value() {
         let out = face_mean(&render(&instance));
         for c in 0..3 {
             let want = original[c] * (1.0 - 0.1 * morph);
-            assert!((out[c] - want).abs() < 0.01, "morph {morph}, channel {c}: {} vs {want}", out[c]);
+            assert!(
+                (out[c] - want).abs() < 0.01,
+                "morph {morph}, channel {c}: {} vs {want}",
+                out[c]
+            );
         }
     }
 }
