@@ -37,7 +37,7 @@ mod mask;
 mod mkl;
 mod morphology;
 mod multigrid;
-mod par;
+pub(crate) mod par;
 mod poisson;
 #[cfg(test)]
 mod tests;

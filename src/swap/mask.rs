@@ -1,6 +1,10 @@
 //! Paste masks in crop space: the blurred, padded box the reference tools use, and combining
 //! masks from several sources (box, learned, occlusion, region) with `min`.
 
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+
 /// The box mask's settings, as the reference tools define them.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BoxMask {
@@ -38,6 +42,27 @@ pub fn box_mask(size: usize, settings: &BoxMask) -> Vec<f32> {
     if amount > 0 {
         gaussian_blur(&mut mask, size, amount as f32 * 0.25);
     }
+    mask
+}
+
+/// [`box_mask`], remembered: the same size and settings come back every frame.
+pub fn box_mask_cached(size: usize, settings: &BoxMask) -> Arc<Vec<f32>> {
+    type Key = (usize, u32, [u32; 4]);
+    static CACHE: Mutex<Vec<(Key, Arc<Vec<f32>>)>> = Mutex::new(Vec::new());
+    let key = (
+        size,
+        settings.blur.to_bits(),
+        settings.padding.map(f32::to_bits),
+    );
+    if let Some((_, mask)) = CACHE.lock().iter().find(|(k, _)| *k == key) {
+        return mask.clone();
+    }
+    let mask = Arc::new(box_mask(size, settings));
+    let mut cache = CACHE.lock();
+    if cache.len() >= 16 {
+        cache.remove(0);
+    }
+    cache.push((key, mask.clone()));
     mask
 }
 

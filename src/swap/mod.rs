@@ -19,7 +19,7 @@ use crate::colour::ColourSpace;
 use crate::face::{align, boost_merge, boost_split, Landmarks, Similarity, Template};
 use crate::frame::Patch;
 use crate::Frame;
-use mask::{box_mask, combine_min, BoxMask};
+use mask::{box_mask_cached, combine_min, BoxMask};
 use paste::{Layer, PasteSettings, PixelOps};
 use select::{select, FaceSelection};
 
@@ -101,7 +101,7 @@ impl<'a> ModelFrame<'a> {
 /// Detectors work near this size; larger frames are box-reduced by an integer factor first.
 pub const DETECT_SIDE: usize = 640;
 
-/// Averages `factor × factor` blocks (the last partial blocks too).
+/// Averages `factor × factor` blocks (the last partial blocks too), rows in parallel.
 fn box_reduce(frame: &Frame, factor: usize) -> Frame {
     if factor <= 1 {
         return frame.clone();
@@ -111,25 +111,29 @@ fn box_reduce(frame: &Frame, factor: usize) -> Frame {
         frame.height().div_ceil(factor),
     );
     let mut out = Frame::new(w, h);
-    let mut sums = vec![[0.0f32; 4]; w];
-    for by in 0..h {
-        sums.iter_mut().for_each(|s| *s = [0.0; 4]);
-        let rows = (by * factor)..((by + 1) * factor).min(frame.height());
-        let n_rows = rows.len();
-        for y in rows {
-            for (x, p) in frame.row(y).iter().enumerate() {
-                let s = &mut sums[x / factor];
-                for c in 0..4 {
-                    s[c] += p[c];
+    crate::blend::par::bands(out.pixels_mut(), w, 16 * 1024, |first, band| {
+        let mut sums = vec![[0.0f32; 3]; w];
+        for (i, row) in band.chunks_mut(w).enumerate() {
+            let by = first + i;
+            sums.iter_mut().for_each(|s| *s = [0.0; 3]);
+            let rows = (by * factor)..((by + 1) * factor).min(frame.height());
+            let n_rows = rows.len();
+            for y in rows {
+                for (chunk, s) in frame.row(y).chunks(factor).zip(sums.iter_mut()) {
+                    for p in chunk {
+                        s[0] += p[0];
+                        s[1] += p[1];
+                        s[2] += p[2];
+                    }
                 }
             }
+            for (bx, (o, s)) in row.iter_mut().zip(&sums).enumerate() {
+                let cols = ((bx + 1) * factor).min(frame.width()) - bx * factor;
+                let n = (cols * n_rows) as f32;
+                *o = [s[0] / n, s[1] / n, s[2] / n, 1.0];
+            }
         }
-        for (bx, (o, s)) in out.row_mut(by).iter_mut().zip(&sums).enumerate() {
-            let cols = ((bx + 1) * factor).min(frame.width()) - bx * factor;
-            let n = (cols * n_rows) as f32;
-            *o = s.map(|v| v / n);
-        }
-    }
+    });
     out
 }
 
@@ -415,7 +419,7 @@ fn swap_face(
         }
     };
     let mut swapped = merge(&faces).map_err(|e| SwapError(format!("{e:?}")))?;
-    let box_mask = box_mask(full, &settings.box_mask);
+    let box_mask = box_mask_cached(full, &settings.box_mask);
     let learned = if settings.learned_masks && masks.len() == faces.len() {
         let merged = merge(&masks).map_err(|e| SwapError(format!("{e:?}")))?;
         Some(
