@@ -21,5 +21,6 @@ pub mod resources;
 pub mod runtime;
 pub mod stamp;
 pub mod swap;
+pub mod temporal;
 
 pub use frame::{Frame, Rgba};

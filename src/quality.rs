@@ -252,6 +252,44 @@ pub fn colour_mismatch(frame: &Frame, mismatch: &Mismatch) -> Frame {
     out
 }
 
+/// J2 jitter in %IOD: the mean over t and points of ‖x(t+1) − 2x(t) + x(t−1)‖ / `iod` × 100
+/// (zero for constant-velocity motion, so it isolates noise). Triples of frames whose point
+/// counts differ are skipped; NaN when no triple is left.
+pub fn jitter_j2(points_per_frame: &[Vec<(f64, f64)>], iod: f64) -> f64 {
+    let (mut sum, mut n) = (0.0, 0usize);
+    for w in points_per_frame.windows(3) {
+        if w[0].len() != w[1].len() || w[1].len() != w[2].len() {
+            continue;
+        }
+        for ((a, b), c) in w[0].iter().zip(&w[1]).zip(&w[2]) {
+            sum += (c.0 - 2.0 * b.0 + a.0).hypot(c.1 - 2.0 * b.1 + a.1);
+            n += 1;
+        }
+    }
+    100.0 * sum / (n as f64 * iod)
+}
+
+/// Lag in %IOD: the mean over frames and points of (raw − smoothed) projected on the unit
+/// motion `direction`, / `iod` × 100; positive when the smoothed points trail the motion.
+/// Frames whose point counts differ are skipped; NaN when nothing is left.
+pub fn lag(
+    raw: &[Vec<(f64, f64)>],
+    smoothed: &[Vec<(f64, f64)>],
+    direction: (f64, f64),
+    iod: f64,
+) -> f64 {
+    let norm = direction.0.hypot(direction.1);
+    let (dx, dy) = (direction.0 / norm, direction.1 / norm);
+    let (mut sum, mut n) = (0.0, 0usize);
+    for (r, s) in raw.iter().zip(smoothed).filter(|(r, s)| r.len() == s.len()) {
+        for (p, q) in r.iter().zip(s) {
+            sum += (p.0 - q.0) * dx + (p.1 - q.1) * dy;
+            n += 1;
+        }
+    }
+    100.0 * sum / (n as f64 * iod)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

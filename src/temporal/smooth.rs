@@ -65,10 +65,18 @@ impl LocalFit {
         let det = s0 * s2 - s1 * s1;
         let weights = if frames.len() < 2 || det <= 1e-12 * s0 * s2 {
             // A single sample (necessarily at the centre): local constant.
-            frames.iter().zip(&w).map(|(&j, &wj)| (j, wj / s0)).collect()
+            frames
+                .iter()
+                .zip(&w)
+                .map(|(&j, &wj)| (j, wj / s0))
+                .collect()
         } else {
             let l = |j: usize, wj: f64| wj * (s2 - s1 * u(j)) / det;
-            frames.iter().zip(&w).map(|(&j, &wj)| (j, l(j, wj))).collect()
+            frames
+                .iter()
+                .zip(&w)
+                .map(|(&j, &wj)| (j, l(j, wj)))
+                .collect()
         };
         Some(LocalFit { weights })
     }
@@ -87,7 +95,9 @@ impl LocalFit {
 /// The canonical shape: ArcFace's template, centred on its rigid points, unit eye distance.
 fn canonical_shape() -> [(f64, f64); 5] {
     let t = Template::Arcface112V1.normalised();
-    let (cx, cy) = RIGID.iter().fold((0.0, 0.0), |(x, y), &i| (x + t[i].0, y + t[i].1));
+    let (cx, cy) = RIGID
+        .iter()
+        .fold((0.0, 0.0), |(x, y), &i| (x + t[i].0, y + t[i].1));
     let (cx, cy) = (cx / RIGID.len() as f64, cy / RIGID.len() as f64);
     let iod = (t[1].0 - t[0].0).hypot(t[1].1 - t[0].1);
     t.map(|(x, y)| ((x - cx) / iod, (y - cy) / iod))
@@ -154,9 +164,16 @@ pub fn smooth_track(
             observed,
         });
     }
-    let at = |j: usize| obs.iter().find(|o| o.0 == j).expect("fit frames are observations");
+    let at = |j: usize| {
+        obs.iter()
+            .find(|o| o.0 == j)
+            .expect("fit frames are observations")
+    };
     // Unwrap rotations against the observation nearest the centre (earlier on ties).
-    let nearest = obs.iter().min_by_key(|o| o.0.abs_diff(centre)).expect("non-empty");
+    let nearest = obs
+        .iter()
+        .min_by_key(|o| o.0.abs_diff(centre))
+        .expect("non-empty");
     let theta0 = nearest.2.rotation();
     let rotation = fit.apply(|j| theta0 + wrap_angle(at(j).2.rotation() - theta0));
     let log_scale = fit.apply(|j| at(j).2.scale().ln());
