@@ -104,6 +104,7 @@ const RELEASED_FACE_SWAP_PARAMS: &[&str] = &[
     "faceIndex",
     "referencePhoto",
     "referenceDistance",
+    "temporalRadius",
     "device",
     "pixelBoost",
     "morph",

@@ -1,5 +1,6 @@
 //! Face Swap: replaces the chosen faces with the identity's model; declaration and render glue.
 
+use super::temporal::{self, AnalysisSettings};
 use super::{
     ClipDecl, ClipFetch, Context, DoubleKind, Effect, EffectDecl, EffectError, InputFrame,
     ParamDecl, ParamKind, ParamValue, ParamValues, Range, RenderRequest, Rendered,
@@ -10,7 +11,10 @@ use crate::swap::engine::{EngineConfig, SwapEngine};
 use crate::swap::mask::BoxMask;
 use crate::swap::paste::{CpuOps, PasteSettings};
 use crate::swap::select::FaceSelection;
-use crate::swap::{swap_frame, PixelBoost, SwapOutput, SwapResult, SwapSettings};
+use crate::swap::{
+    swap_faces, swap_frame, ModelFrame, Pick, PixelBoost, SwapOutput, SwapResult, SwapSettings,
+};
+use crate::temporal::DEFAULT_RADIUS;
 
 pub struct FaceSwap;
 
@@ -28,6 +32,7 @@ pub mod ids {
     pub const FACE_INDEX: &str = "faceIndex";
     pub const REFERENCE: &str = "referencePhoto";
     pub const REFERENCE_DISTANCE: &str = "referenceDistance";
+    pub const TEMPORAL_RADIUS: &str = "temporalRadius";
     pub const DEVICE: &str = "device";
     pub const PIXEL_BOOST: &str = "pixelBoost";
     pub const MORPH: &str = "morph";
@@ -60,6 +65,9 @@ pub const COLOUR_SPACES: &[&str] = &["Linear", "sRGB"];
 pub const OUTPUTS: &[&str] = &["Composite", "Swapped face only", "Mask only", "Debug view"];
 
 const FILTER: &[Context] = &[Context::Filter];
+
+/// The largest temporal radius the parameter allows.
+pub const MAX_RADIUS: usize = 12;
 
 const fn unit(default: f64) -> ParamKind {
     ParamKind::Double {
@@ -124,6 +132,7 @@ static DECL: EffectDecl = EffectDecl {
         param(ids::FACE_INDEX, "Face index", "With 'By index': 0 is the leftmost face.", ParamKind::Int { default: 0, range: Range { min: 0, max: 64, display_min: 0, display_max: 8 } }, false),
         param(ids::REFERENCE, "Reference photo", "With 'Closest to reference photo': a photo of the person to replace.", ParamKind::Path { directory: false }, false),
         param(ids::REFERENCE_DISTANCE, "Reference distance", "The largest identity distance (cosine, 0..2) still counted as the reference person.", ParamKind::Double { default: 0.6, range: Range { min: 0.0, max: 2.0, display_min: 0.0, display_max: 1.5 }, kind: DoubleKind::Plain }, false),
+        param(ids::TEMPORAL_RADIUS, "Temporal window", "Frames on each side used to stabilise faces (smoothed over time, faded in and out); 0 = off: each frame on its own.", ParamKind::Int { default: DEFAULT_RADIUS as i32, range: Range { min: 0, max: MAX_RADIUS as i32, display_min: 0, display_max: MAX_RADIUS as i32 } }, false),
         param(ids::DEVICE, "Device", "Where models run: the best available provider (CUDA, TensorRT, CoreML, DirectML) or the CPU.", ParamKind::Choice { options: DEVICES, default: 0 }, false),
         param(ids::PIXEL_BOOST, "Pixel boost", "Runs the model on k x k interleaved crops so a small model paints a large face.", ParamKind::Choice { options: BOOSTS, default: 3 }, false),
         param(ids::MORPH, "Morph", "DeepFaceLive AMP models: how far the face morphs towards the identity.", unit(0.75), true),
@@ -144,6 +153,15 @@ static DECL: EffectDecl = EffectDecl {
 };
 
 impl FaceSwap {
+    /// The temporal radius k at these settings: 0 (per-frame) when the parameter is 0 and for
+    /// the reference-photo selection, which needs per-frame identities.
+    pub fn temporal_radius(params: &ParamValues) -> usize {
+        if params.choice(ids::SELECTION) == 3 {
+            return 0;
+        }
+        (params.int(ids::TEMPORAL_RADIUS).max(0) as usize).min(MAX_RADIUS)
+    }
+
     pub fn engine_config(params: &ParamValues) -> EngineConfig {
         let path = |id| {
             let text = params.text(id).trim();
@@ -218,6 +236,11 @@ impl Effect for FaceSwap {
         FaceSwap
     }
 
+    fn frames_needed(&self, time: f64, params: &ParamValues) -> Option<(f64, f64)> {
+        let radius = Self::temporal_radius(params);
+        (radius > 0).then(|| temporal::window_range(time, radius))
+    }
+
     fn changed(&self, param: &str, params: &ParamValues) -> Vec<(&'static str, ParamValue)> {
         let watched = [
             ids::IDENTITY,
@@ -238,7 +261,7 @@ impl Effect for FaceSwap {
         &self,
         source: &InputFrame,
         request: &RenderRequest,
-        _clips: &mut dyn ClipFetch,
+        clips: &mut dyn ClipFetch,
     ) -> Result<Rendered, EffectError> {
         let params = &request.params;
         let config = Self::engine_config(params);
@@ -258,8 +281,38 @@ impl Effect for FaceSwap {
             // Thumbnails are tiny: a boost would only cost time.
             settings.pixel_boost = PixelBoost::Off;
         }
-        let (result, _report) = swap_frame(&source.frame, &finder, &swapper, &CpuOps, &settings)
-            .map_err(|e| EffectError(format!("Face Swap: {e}")))?;
+        let radius = Self::temporal_radius(params);
+        let space = settings.paste.colour_space;
+        let swapped = if radius == 0 || request.thumbnail {
+            swap_frame(&source.frame, &finder, &swapper, &CpuOps, &settings)
+        } else {
+            let key = AnalysisSettings {
+                detector: config.detector.as_deref(),
+                cpu_only: config.cpu_only,
+                threshold: detect.score_threshold,
+                min_face_px: detect.min_face_px,
+                render_scale: request.render_scale,
+                colour_space: space,
+            }
+            .hash();
+            let analyse = |frame: &crate::Frame| temporal::analyse(frame, &finder, space);
+            let window =
+                temporal::window_analyses(source, request.time, radius, key, clips, &analyse)
+                    .map_err(|e| EffectError(format!("Face Swap: {}", e.0)))?;
+            let picks: Vec<Pick> = temporal::smoothed_faces(&window, radius, settings.selection)
+                .into_iter()
+                .map(|f| Pick {
+                    face: f.face,
+                    strength: f.fade,
+                })
+                .collect();
+            let detected = window[radius + 1]
+                .as_ref()
+                .map_or(&[][..], |a| &a.faces[..]);
+            let model = ModelFrame::new(&source.frame, space);
+            swap_faces(&model, detected, &picks, &swapper, &CpuOps, &settings)
+        };
+        let (result, _report) = swapped.map_err(|e| EffectError(format!("Face Swap: {e}")))?;
         let (w, h) = source.frame.size();
         let stamp = params
             .flag(ids::STAMP)

@@ -6,6 +6,7 @@
 pub mod decl;
 pub mod face_blend;
 pub mod face_swap;
+pub mod temporal;
 
 use std::fmt;
 
@@ -137,6 +138,12 @@ pub trait Effect: Send + Sync + 'static {
 
     /// The clip that the output equals at these settings, if any (lets the host skip the render).
     fn identity_clip(&self, _params: &ParamValues) -> Option<&'static str> {
+        None
+    }
+
+    /// The Source frames (inclusive range) a render at `time` reads through [`ClipFetch`];
+    /// `None` = only `time`. Hosts are told in GetFramesNeeded and refuse other frames.
+    fn frames_needed(&self, _time: f64, _params: &ParamValues) -> Option<(f64, f64)> {
         None
     }
 

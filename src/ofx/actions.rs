@@ -15,6 +15,9 @@ use super::suites::Suites;
 use super::{describe, instance, render, OfxError};
 use crate::effects::Effect;
 
+/// The input clip temporal effects read at other times.
+const SOURCE: &str = "Source";
+
 /// A successful action's answer.
 pub enum Reply {
     Ok,
@@ -51,18 +54,40 @@ pub fn handle<E: Effect>(
         ),
         Action::Render => render::render::<E>(suites, effect, in_args).map(|()| Reply::Ok),
         Action::BeginSequenceRender | Action::EndSequenceRender => Ok(Reply::Ok),
+        Action::GetFramesNeeded => frames_needed::<E>(suites, effect, in_args, out_args),
         Action::InstanceChanged => instance_changed::<E>(suites, effect, in_args),
         Action::BeginInstanceChanged
         | Action::EndInstanceChanged
         | Action::SyncPrivateData
         | Action::GetRegionOfDefinition
         | Action::GetRegionsOfInterest
-        | Action::GetFramesNeeded
         | Action::GetTimeDomain
         | Action::Load
         | Action::Unload
         | Action::Other => Ok(Reply::Default),
     }
+}
+
+/// GetFramesNeeded: the Source frames a render at this time reads, as one [min, max] pair on
+/// `OfxImageClipPropFrameRange_Source`. Thumbnails never read neighbours: default (t only).
+fn frames_needed<E: Effect>(
+    suites: &Suites,
+    effect: OfxImageEffectHandle,
+    in_args: PropSet,
+    out_args: PropSet,
+) -> Result<Reply, OfxError> {
+    let time = in_args.double(kOfxPropTime, 0)?;
+    if render::is_thumbnail(suites, effect, in_args) {
+        return Ok(Reply::Default);
+    }
+    let instance = instance::get::<E>(suites, effect)?;
+    let params = instance.read_params(suites, time)?;
+    let Some((first, last)) = instance.effect.frames_needed(time, &params) else {
+        return Ok(Reply::Default);
+    };
+    let name = CString::new(format!("OfxImageClipPropFrameRange_{SOURCE}")).expect("no NUL");
+    out_args.set_doubles(&name, &[first.min(time), last.max(time)])?;
+    Ok(Reply::Ok)
 }
 
 /// Lets the effect answer a user's parameter edit (it may only write parameters here).

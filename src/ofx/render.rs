@@ -1,5 +1,7 @@
 //! The Render and IsIdentity actions: gather parameters and images, call the effect, write back.
 
+use std::ffi::CStr;
+
 use openfx::sys::generic::core::*;
 use openfx::sys::image_effect_v1::image_effect::*;
 
@@ -34,6 +36,17 @@ impl ClipFetch for HostClips<'_> {
     }
 }
 
+/// Whether this action serves a thumbnail: OFX 1.5 flags the action's arguments, Resolve flags
+/// its clips with `kOfxImageClipPropThumbnail` (spelled with the `k`).
+pub fn is_thumbnail(suites: &Suites, effect: OfxImageEffectHandle, in_args: PropSet) -> bool {
+    let flagged = |props: PropSet, name: &CStr| props.int(name, 0).unwrap_or(0) != 0;
+    flagged(in_args, kOfxImageEffectPropThumbnailRender)
+        || Clip::get(suites, effect, SOURCE)
+            .ok()
+            .flatten()
+            .is_some_and(|clip| flagged(clip.props, c"kOfxImageClipPropThumbnail"))
+}
+
 fn to_effect_error(e: OfxError) -> EffectError {
     EffectError(e.to_string())
 }
@@ -49,10 +62,7 @@ pub fn render<E: Effect>(
         .doubles::<2>(kOfxImageEffectPropRenderScale)
         .unwrap_or([1.0, 1.0]);
     let window = in_args.ints::<4>(kOfxImageEffectPropRenderWindow)?;
-    let thumbnail = in_args
-        .int(kOfxImageEffectPropThumbnailRender, 0)
-        .unwrap_or(0)
-        != 0;
+    let thumbnail = is_thumbnail(suites, effect, in_args);
 
     let output_clip =
         Clip::get(suites, effect, OUTPUT)?.ok_or(OfxError::BadHandle("no Output clip"))?;

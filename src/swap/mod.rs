@@ -10,18 +10,23 @@ pub mod engine;
 pub mod mask;
 pub mod mask_models;
 pub mod paste;
+mod pipeline;
 pub mod select;
 
 use std::fmt;
 use std::sync::OnceLock;
 
 use crate::colour::ColourSpace;
-use crate::face::{align, boost_merge, boost_split, Landmarks, Similarity, Template};
+use crate::face::{align, Landmarks, Similarity, Template};
 use crate::frame::Patch;
 use crate::Frame;
-use mask::{box_mask_cached, combine_min, BoxMask};
-use paste::{Layer, PasteSettings, PixelOps};
-use select::{select, FaceSelection};
+use mask::BoxMask;
+use paste::{PasteSettings, PixelOps};
+use select::FaceSelection;
+
+#[cfg(test)]
+pub(crate) use pipeline::swap_face;
+pub use pipeline::{swap_faces, swap_frame, Pick};
 
 /// A face found in a frame (frame pixels, top-down).
 #[derive(Debug, Clone, PartialEq)]
@@ -85,9 +90,19 @@ impl<'a> ModelFrame<'a> {
 
     /// The faces in the frame, in its own pixels (detection runs on a reduced view).
     pub fn find_faces(&self, finder: &dyn FaceFinder) -> Result<Vec<FoundFace>, SwapError> {
+        self.find_faces_and_view(finder).map(|(faces, _)| faces)
+    }
+
+    /// [`ModelFrame::find_faces`], and the reduced model-domain view detection ran on (what a
+    /// temporal cut signature is computed from).
+    pub fn find_faces_and_view(
+        &self,
+        finder: &dyn FaceFinder,
+    ) -> Result<(Vec<FoundFace>, Frame), SwapError> {
         let (view, factor) = self.for_detection();
         let found = finder.find(&view)?;
-        Ok(found.into_iter().map(|f| scale_face(f, factor)).collect())
+        let faces = found.into_iter().map(|f| scale_face(f, factor)).collect();
+        Ok((faces, view))
     }
 
     /// A reduced copy for detection (longer side near `DETECT_SIDE`) and its integer factor.
@@ -277,181 +292,6 @@ impl SwapResult {
             }
         }
     }
-}
-
-/// Swaps the chosen faces of `frame` (in `settings.paste.colour_space`).
-pub fn swap_frame(
-    frame: &Frame,
-    finder: &dyn FaceFinder,
-    swapper: &dyn CropSwapper,
-    ops: &dyn PixelOps,
-    settings: &SwapSettings,
-) -> Result<(SwapResult, SwapReport), SwapError> {
-    let model = ModelFrame::new(frame, settings.paste.colour_space);
-    let faces = model.find_faces(finder)?;
-    let boxes: Vec<[f32; 4]> = faces.iter().map(|f| f.bbox).collect();
-    let chosen = select(&boxes, settings.selection, |i| {
-        finder.reference_distance(&model, &faces[i])
-    });
-    let mut report = SwapReport {
-        faces_found: faces.len(),
-        faces_swapped: 0,
-    };
-    if settings.output == SwapOutput::Debug {
-        let mut out = frame.clone();
-        let marks: Vec<bool> = (0..faces.len()).map(|i| chosen.contains(&i)).collect();
-        let drawn: Vec<_> = faces.iter().map(|f| (f.bbox, f.landmarks)).collect();
-        debug::draw(&mut out, &drawn, &marks);
-        return Ok((SwapResult::Frame(out), report));
-    }
-    let layer = match settings.output {
-        SwapOutput::FaceOnly => Layer::FaceOnly,
-        SwapOutput::MaskOnly => Layer::MaskOnly,
-        _ => Layer::Composite,
-    };
-    let mut patches = Vec::new();
-    for &i in &chosen {
-        let Some((crop, m)) = swap_face(&model, &faces[i], swapper, ops, settings)? else {
-            continue;
-        };
-        let crop = to_host_encoding(crop, settings.paste.colour_space);
-        // Later faces blend over earlier ones only in the composite.
-        let earlier: &[Patch] = if layer == Layer::Composite {
-            &patches
-        } else {
-            &[]
-        };
-        let patch = ops
-            .paste(frame, earlier, &crop, &m, &settings.paste, layer)
-            .map_err(|e| SwapError(format!("pasting the swapped face failed: {}", e.0)))?;
-        if let Some(patch) = patch {
-            patches.push(patch);
-            report.faces_swapped += 1;
-        }
-    }
-    let result = match layer {
-        Layer::Composite => SwapResult::Patches(patches),
-        _ => SwapResult::Frame(merge_layers(frame.width(), frame.height(), &patches, layer)),
-    };
-    Ok((result, report))
-}
-
-/// Face-only patches composited "over" each other, or masks max-combined, on a clear frame.
-fn merge_layers(width: usize, height: usize, patches: &[Patch], layer: Layer) -> Frame {
-    let mut out = Frame::new(width, height);
-    for patch in patches {
-        for y in 0..patch.pixels.height() {
-            let row = &mut out.row_mut(patch.y + y)[patch.x..patch.x + patch.pixels.width()];
-            for (t, o) in row.iter_mut().zip(patch.pixels.row(y)) {
-                *t = match layer {
-                    Layer::MaskOnly => [
-                        t[0].max(o[0]),
-                        t[1].max(o[1]),
-                        t[2].max(o[2]),
-                        t[3].max(o[3]),
-                    ],
-                    _ => {
-                        let keep = 1.0 - o[3];
-                        [
-                            o[0] + t[0] * keep,
-                            o[1] + t[1] * keep,
-                            o[2] + t[2] * keep,
-                            o[3] + t[3] * keep,
-                        ]
-                    }
-                };
-            }
-        }
-    }
-    out
-}
-
-/// Runs the model on one face: returns the swapped crop (alpha = paste mask) and the
-/// frame→crop similarity, or `None` for a face whose landmarks cannot be aligned.
-fn swap_face(
-    view: &ModelFrame,
-    face: &FoundFace,
-    swapper: &dyn CropSwapper,
-    ops: &dyn PixelOps,
-    settings: &SwapSettings,
-) -> Result<Option<(Frame, Similarity)>, SwapError> {
-    let (template, size) = (swapper.template(), swapper.crop_size());
-    let k = boost_factor(settings.pixel_boost, template, size, &face.landmarks);
-    let Some(m) = align(&face.landmarks, template, size * k) else {
-        return Ok(None);
-    };
-    let crop = view.crop(ops, &m, size * k);
-    // Judged on the target, before the swap: what covers the face, which parts are face.
-    let full = size * k;
-    let extra = swapper.extra_masks(&crop)?;
-    if let Some(bad) = extra.iter().find(|e| e.len() != full * full) {
-        return Err(SwapError(format!(
-            "a mask model returned {} values for a {full}×{full} crop",
-            bad.len()
-        )));
-    }
-    let parts = if k == 1 {
-        vec![crop]
-    } else {
-        boost_split(&crop, k).map_err(|e| SwapError(format!("{e:?}")))?
-    };
-    let mut faces = Vec::with_capacity(parts.len());
-    let mut masks = Vec::with_capacity(parts.len());
-    for part in &parts {
-        let out = swapper.swap(part, view, face)?;
-        if (out.face.width(), out.face.height()) != (size, size) {
-            return Err(SwapError(format!(
-                "the swap model returned a {}×{} face for a {size}×{size} crop",
-                out.face.width(),
-                out.face.height()
-            )));
-        }
-        if let Some(mask) = out.mask {
-            masks.push(Frame::from_fn(size, size, |x, y| [mask[y * size + x]; 4]));
-        }
-        faces.push(out.face);
-    }
-    let merge = |parts: &[Frame]| {
-        if k == 1 {
-            Ok(parts[0].clone())
-        } else {
-            boost_merge(parts, k)
-        }
-    };
-    let mut swapped = merge(&faces).map_err(|e| SwapError(format!("{e:?}")))?;
-    let box_mask = box_mask_cached(full, &settings.box_mask);
-    let learned = if settings.learned_masks && masks.len() == faces.len() {
-        let merged = merge(&masks).map_err(|e| SwapError(format!("{e:?}")))?;
-        Some(
-            merged
-                .pixels()
-                .iter()
-                .map(|p| p[0].clamp(0.0, 1.0))
-                .collect::<Vec<f32>>(),
-        )
-    } else {
-        None
-    };
-    let mut all: Vec<&[f32]> = vec![&box_mask];
-    all.extend(learned.as_deref());
-    all.extend(extra.iter().map(Vec::as_slice));
-    let mask = combine_min(&all);
-    for (p, a) in swapped.pixels_mut().iter_mut().zip(&mask) {
-        p[3] = *a;
-    }
-    Ok(Some((swapped, m)))
-}
-
-/// Model output (sRGB-encoded) back to the host's encoding; alpha kept.
-fn to_host_encoding(mut crop: Frame, space: ColourSpace) -> Frame {
-    if space == ColourSpace::Linear {
-        for p in crop.pixels_mut() {
-            for c in p.iter_mut().take(3) {
-                *c = crate::colour::srgb_decode(*c);
-            }
-        }
-    }
-    crop
 }
 
 #[cfg(test)]

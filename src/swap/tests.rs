@@ -286,6 +286,36 @@ fn no_face_leaves_the_frame_untouched_and_debug_marks_faces() {
 }
 
 #[test]
+fn a_pick_strength_scales_the_paste_strength_and_zero_skips_the_face() {
+    let frame = synthetic_plate(400, 300, 8);
+    let finder = OneFace {
+        centre: (200.0, 150.0),
+        iod: 40.0,
+    };
+    let swapper = IdentitySwapper {
+        size: 128,
+        gain: 1.3,
+    };
+    let mut half = settings(SwapOutput::Composite, PixelBoost::Off);
+    half.paste.strength = 0.5;
+    let (want, _) = run(&frame, &finder, &swapper, &half);
+    let full = settings(SwapOutput::Composite, PixelBoost::Off);
+    let model = ModelFrame::new(&frame, ColourSpace::Srgb);
+    let faces = finder.find(&frame).unwrap();
+    let pick = |strength| Pick {
+        face: faces[0].clone(),
+        strength,
+    };
+    let (got, report) = swap_faces(&model, &faces, &[pick(0.5)], &swapper, &CpuOps, &full).unwrap();
+    assert_eq!(got.into_frame(&frame), want);
+    assert_eq!(report.faces_swapped, 1);
+    let (none, report) =
+        swap_faces(&model, &faces, &[pick(0.0)], &swapper, &CpuOps, &full).unwrap();
+    assert_eq!(none.into_frame(&frame), frame);
+    assert_eq!(report.faces_swapped, 0);
+}
+
+#[test]
 fn linear_input_round_trips_through_the_model_domain() {
     let mut frame = synthetic_plate(256, 256, 3);
     for p in frame.pixels_mut() {

@@ -1,0 +1,199 @@
+//! Face Swap's temporal window through the test host: GetFramesNeeded declares t − k − 1 …
+//! t + k + 1 and the render stays inside it, any render order (and a second instance) gives
+//! bit-identical frames, radius 0 is the per-frame swap, and thumbnails read only their frame.
+//! The clip is the astronaut moving 1 px per frame, swapped by the committed stand-in model.
+
+mod common;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use common::*;
+use doppel_host::{ClipSource, Clips, HostImage, HostProfile, Instance, ParamValue, RenderOptions};
+
+const FACE_SWAP: &str = "com.doppel.FaceSwap";
+const FILTER: &str = "OfxImageEffectContextFilter";
+const FRAMES: usize = 12;
+
+fn astronaut() -> &'static HostImage {
+    static PLATE: std::sync::OnceLock<HostImage> = std::sync::OnceLock::new();
+    PLATE.get_or_init(|| {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(".cache/assets/astronaut.png");
+        HostImage::load(&path).unwrap_or_else(|e| panic!("{e}: run scripts/assets.sh first"))
+    })
+}
+
+/// Frame t: a 320×256 window of the astronaut, moved 1 px left per frame.
+fn frame(t: usize) -> HostImage {
+    let plate = astronaut();
+    HostImage::from_fn(320, 256, |x, y| plate.get(x + 60 + t, y))
+}
+
+/// A 12-frame clip that records the times the host asked it for.
+struct Recorded {
+    frames: Vec<HostImage>,
+    asked: Mutex<Vec<f64>>,
+}
+
+impl Recorded {
+    fn new() -> Arc<Recorded> {
+        Arc::new(Recorded {
+            frames: (0..FRAMES).map(frame).collect(),
+            asked: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// The distinct integral times asked for since the last call, sorted.
+    fn take(&self) -> Vec<i64> {
+        let mut times: Vec<i64> = self
+            .asked
+            .lock()
+            .unwrap()
+            .drain(..)
+            .map(|t| t.round() as i64)
+            .collect();
+        times.sort_unstable();
+        times.dedup();
+        times
+    }
+}
+
+impl ClipSource for Recorded {
+    fn image(&self, time: f64) -> Option<HostImage> {
+        self.asked.lock().unwrap().push(time);
+        self.frames.image(time)
+    }
+
+    fn frame_range(&self) -> (f64, f64) {
+        self.frames.frame_range()
+    }
+
+    fn size(&self, time: f64) -> Option<(usize, usize)> {
+        self.frames.size(time)
+    }
+}
+
+fn instance(source: Arc<dyn ClipSource>, radius: i32) -> Instance {
+    instance_in(HostProfile::Generic, source, radius)
+}
+
+fn instance_in(profile: HostProfile, source: Arc<dyn ClipSource>, radius: i32) -> Instance {
+    let instance = host(profile)
+        .create_instance(FACE_SWAP, FILTER, Clips::new().with_arc("Source", source))
+        .expect("create a Face Swap instance");
+    let identity = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/models/per_identity/per_identity_128.onnx");
+    for (id, value) in [
+        (
+            "identity",
+            ParamValue::String(identity.display().to_string()),
+        ),
+        ("colourSpace", ParamValue::Choice(1)),
+        ("colourMatch", ParamValue::Choice(0)),
+        ("pixelBoost", ParamValue::Choice(0)),
+        ("temporalRadius", ParamValue::Int(radius)),
+    ] {
+        instance
+            .set_value(id, value)
+            .unwrap_or_else(|e| panic!("set {id}: {e}"));
+    }
+    instance
+}
+
+fn render(instance: &Instance, t: usize, opts: &RenderOptions) -> HostImage {
+    let out = instance.render(t as f64, opts).expect("render");
+    assert_clean(instance);
+    assert_eq!(instance.persistent_message(), None);
+    out
+}
+
+#[test]
+fn the_window_is_declared_and_read_without_violations() {
+    let clip = Recorded::new();
+    let swap = instance(clip.clone(), 6);
+    assert_eq!(
+        swap.value_at("temporalRadius", 0.0).unwrap(),
+        ParamValue::Int(6)
+    );
+    let out = render(&swap, 5, &plain());
+    // Exactly the declared 5 − 7 … 5 + 7 (the host has no image outside 0 … 11).
+    assert_eq!(clip.take(), (-2..=12).collect::<Vec<_>>());
+    assert!(host(HostProfile::Generic).violations().is_empty());
+    assert!(
+        out.max_abs_diff(&frame(5)) > 0.01,
+        "the face was swapped at frame 5"
+    );
+    // Near the clip's start the missing frames only shorten the window.
+    let first = render(&swap, 0, &plain());
+    assert_eq!(clip.take(), (-7..=7).collect::<Vec<_>>());
+    assert!(first.max_abs_diff(&frame(0)) > 0.01, "frame 0 was swapped");
+}
+
+#[test]
+fn any_render_order_and_instance_gives_bit_identical_frames() {
+    let clip = Recorded::new();
+    let swap = instance(clip.clone(), 6);
+    let forward: Vec<HostImage> = swap
+        .render_sequence(&(0..FRAMES).map(|t| t as f64).collect::<Vec<_>>(), &plain())
+        .into_iter()
+        .map(|r| r.expect("render"))
+        .collect();
+    assert_clean(&swap);
+    for (t, out) in forward.iter().enumerate() {
+        assert!(out.max_abs_diff(&frame(t)) > 0.01, "frame {t} was swapped");
+    }
+    let reverse: Vec<usize> = (0..FRAMES).rev().collect();
+    let shuffled = [7, 2, 11, 0, 5, 9, 3, 10, 1, 8, 6, 4];
+    let other = instance(Recorded::new(), 6);
+    for (name, instance, order) in [
+        ("reverse", &swap, &reverse[..]),
+        ("shuffled", &swap, &shuffled[..]),
+        ("second instance", &other, &shuffled[..]),
+    ] {
+        for &t in order {
+            let out = render(instance, t, &plain());
+            assert!(
+                out.pixels == forward[t].pixels,
+                "{name}: frame {t} differs from the sequential render"
+            );
+        }
+    }
+}
+
+#[test]
+fn radius_zero_is_the_per_frame_swap() {
+    let clip = Recorded::new();
+    let swap = instance(clip.clone(), 0);
+    let out = render(&swap, 5, &plain());
+    assert_eq!(clip.take(), vec![5], "only the rendered frame is read");
+    // The same frame alone, as a still: exactly the per-frame result.
+    let still = instance(Arc::new(frame(5)), 0);
+    assert!(out.pixels == render(&still, 0, &plain()).pixels);
+    // The temporal swap of a moving face is close to it, but not the same computation.
+    let temporal = render(&instance(Recorded::new(), 6), 5, &plain());
+    assert!(out.max_abs_diff(&frame(5)) > 0.01);
+    assert!(
+        temporal.pixels != out.pixels,
+        "radius 6 smooths the detections"
+    );
+    assert!(temporal.max_abs_diff(&out) < 0.5);
+}
+
+#[test]
+fn thumbnails_read_only_their_own_frame() {
+    let clip = Recorded::new();
+    let swap = instance(clip.clone(), 6);
+    render(&swap, 5, &RenderOptions::thumbnail(0.25));
+    assert_eq!(clip.take(), vec![5]);
+    assert!(host(HostProfile::Generic).violations().is_empty());
+    // Resolve flags thumbnails on the clips (kOfxImageClipPropThumbnail), not in the arguments.
+    let clip = Recorded::new();
+    let swap = instance_in(HostProfile::Resolve, clip.clone(), 6);
+    render(&swap, 5, &RenderOptions::thumbnail(0.25));
+    assert_eq!(
+        clip.take(),
+        vec![5],
+        "a Resolve thumbnail must not pay for the window"
+    );
+    assert!(host(HostProfile::Resolve).violations().is_empty());
+}
