@@ -66,16 +66,24 @@ pub struct DetectorFinder {
 
 impl FaceFinder for DetectorFinder {
     fn find(&self, frame: &Frame) -> Result<Vec<FoundFace>, SwapError> {
-        let found = self.detector.detect(frame, &self.settings).map_err(err)?;
-        Ok(found
-            .into_iter()
-            .map(|d| FoundFace {
-                bbox: d.bbox,
-                score: d.score,
-                landmarks: d.landmarks,
-            })
-            .collect())
+        detect_faces(&self.detector, frame, &self.settings)
     }
+}
+
+fn detect_faces(
+    detector: &Detector,
+    frame: &Frame,
+    settings: &DetectSettings,
+) -> Result<Vec<FoundFace>, SwapError> {
+    let found = detector.detect(frame, settings).map_err(err)?;
+    Ok(found
+        .into_iter()
+        .map(|d| FoundFace {
+            bbox: d.bbox,
+            score: d.score,
+            landmarks: d.landmarks,
+        })
+        .collect())
 }
 
 pub struct SwapEngine {
@@ -309,19 +317,7 @@ pub struct EngineFinder<'a> {
 
 impl FaceFinder for EngineFinder<'_> {
     fn find(&self, frame: &Frame) -> Result<Vec<FoundFace>, SwapError> {
-        let found = self
-            .engine
-            .detector
-            .detect(frame, &self.settings)
-            .map_err(err)?;
-        Ok(found
-            .into_iter()
-            .map(|d| FoundFace {
-                bbox: d.bbox,
-                score: d.score,
-                landmarks: d.landmarks,
-            })
-            .collect())
+        detect_faces(&self.engine.detector, frame, &self.settings)
     }
 
     fn reference_distance(&self, frame: &ModelFrame, face: &FoundFace) -> Option<f32> {
