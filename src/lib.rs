@@ -1,7 +1,7 @@
 //! Doppel: per-identity face replacement as an OpenFX plugin bundle.
 //!
 //! The face pipeline is plain Rust on plain [`Frame`]s; the OFX C ABI lives in [`ofx`] alone,
-//! the only module allowed `unsafe`.
+//! the only module where `unsafe_code` is allowed.
 
 #![deny(unsafe_code)]
 
