@@ -12,20 +12,8 @@ pub fn fixed(dims: &[i64]) -> Vec<Dim> {
 }
 
 fn value_info(name: &str, dims: &[Dim]) -> Writer {
-    let mut shape = Writer::new();
-    for d in dims {
-        let mut dim = Writer::new();
-        match d {
-            Dim::Fixed(v) => {
-                dim.int64(1, *v);
-            }
-            Dim::Param(p) => {
-                dim.string(2, p);
-            }
-            Dim::Unknown => {}
-        }
-        shape.message(1, &dim);
-    }
+    // The shape encoding is the ONNX reader's own test builder.
+    let shape = crate::onnx::tests::shape(dims);
     let mut tensor = Writer::new();
     tensor.varint(1, 1).message(2, &shape);
     let mut ty = Writer::new();

@@ -34,7 +34,7 @@ mod tensor;
 pub mod wire;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use graph::{Initializer, Storage, ValueInfo};
 pub use model::{OnnxModel, OpsetImport};
