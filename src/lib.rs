@@ -11,6 +11,7 @@ pub mod detect;
 pub mod effects;
 pub mod face;
 pub mod frame;
+pub mod gpu;
 pub mod identity;
 pub mod logging;
 #[allow(unsafe_code)]

@@ -21,6 +21,8 @@ const RELEASED_FACE_BLEND_PARAMS: &[&str] = &[
     "colourSpace",
     "output",
     "detectorModel",
+    "temporalRadius",
+    "device",
 ];
 
 #[test]

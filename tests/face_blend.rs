@@ -295,4 +295,25 @@ fn detected_face_mask_follows_the_face_in_the_plate() {
     set(&instance, "maskSource", ParamValue::Choice(3));
     assert_eq!(instance.render(0.0, &plain()).expect("render"), empty);
     assert_eq!(instance.persistent_message(), None);
+    // Its mask and face layers are empty, not the plate.
+    for output in [1, 2] {
+        set(&instance, "output", ParamValue::Choice(output));
+        let layer = instance.render(0.0, &plain()).expect("render");
+        assert_eq!(layer, HostImage::new(64, 64), "output {output}");
+    }
+    // Inverted, an empty mask covers everything: the face replaces the whole plate.
+    let face = HostImage::filled(64, 64, [0.6, 0.2, 0.1, 1.0]);
+    let instance = face_blend(
+        HostProfile::Generic,
+        Clips::new()
+            .with("Source", empty)
+            .with("Face", face.clone()),
+    );
+    set(&instance, "maskSource", ParamValue::Choice(3));
+    set(&instance, "maskInvert", ParamValue::Bool(true));
+    set(&instance, "maskFeather", ParamValue::Double(0.0));
+    set(&instance, "colourMatch", ParamValue::Choice(0));
+    let out = instance.render(0.0, &plain()).expect("render");
+    assert!(max_abs_diff(&out, &face) < 1e-6, "the face everywhere");
+    assert_clean(&instance);
 }

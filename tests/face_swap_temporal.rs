@@ -1,7 +1,8 @@
 //! Face Swap's temporal window through the test host: GetFramesNeeded declares t − k − 1 …
 //! t + k + 1 and the render stays inside it, any render order (and a second instance) gives
 //! bit-identical frames, radius 0 is the per-frame swap, and thumbnails read only their frame.
-//! The clip is the astronaut moving 1 px per frame, swapped by the committed stand-in model.
+//! Four threads and render-farm chunks (fresh processes) give the same frames too. The clip is
+//! the astronaut moving 1 px per frame, swapped by the committed stand-in model.
 
 mod common;
 
@@ -196,4 +197,119 @@ fn thumbnails_read_only_their_own_frame() {
         "a Resolve thumbnail must not pay for the window"
     );
     assert!(host(HostProfile::Resolve).violations().is_empty());
+}
+
+/// Four instances rendering interleaved frames on four threads at once (sharing the plugin's
+/// process-wide caches) give the sequential frames bit for bit.
+#[test]
+fn four_threads_give_the_sequential_frames() {
+    let sequential: Vec<HostImage> = instance(Recorded::new(), 6)
+        .render_sequence(&(0..FRAMES).map(|t| t as f64).collect::<Vec<_>>(), &plain())
+        .into_iter()
+        .map(|r| r.expect("render"))
+        .collect();
+    let clip: Arc<dyn ClipSource> = Recorded::new();
+    let threaded: Vec<(usize, HostImage)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..4)
+            .map(|worker| {
+                let clip = clip.clone();
+                scope.spawn(move || {
+                    let swap = instance(clip, 6);
+                    (worker..FRAMES)
+                        .step_by(4)
+                        .map(|t| (t, render(&swap, t, &plain())))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("render thread"))
+            .collect()
+    });
+    assert_eq!(threaded.len(), FRAMES);
+    for (t, out) in threaded {
+        assert!(
+            out.pixels == sequential[t].pixels,
+            "frame {t} rendered on a thread differs from the sequential render"
+        );
+    }
+}
+
+/// Environment of [`chunk_worker`]: the frames to render ("first,last") and where to write them.
+const CHUNK_RANGE: &str = "DOPPEL_TEST_CHUNK_RANGE";
+const CHUNK_OUT: &str = "DOPPEL_TEST_CHUNK_OUT";
+
+/// Not a test on its own: a render-farm node. Run by
+/// [`chunks_rendered_by_fresh_processes_give_the_sequential_frames`] in a fresh process (cold
+/// plugin caches), it renders its range as one batch and writes each frame's raw bits.
+#[test]
+#[ignore = "a worker process of another test"]
+fn chunk_worker() {
+    let (Ok(range), Ok(out)) = (std::env::var(CHUNK_RANGE), std::env::var(CHUNK_OUT)) else {
+        return;
+    };
+    let (first, last) = range.split_once(',').expect("first,last");
+    let (first, last): (usize, usize) = (first.parse().unwrap(), last.parse().unwrap());
+    let swap = instance(Recorded::new(), 6);
+    let times: Vec<f64> = (first..=last).map(|t| t as f64).collect();
+    for (t, result) in (first..=last).zip(swap.render_sequence(&times, &plain())) {
+        let image = result.expect("render");
+        let bytes: Vec<u8> = image
+            .pixels
+            .iter()
+            .flat_map(|p| p.iter().flat_map(|v| v.to_le_bytes()))
+            .collect();
+        std::fs::write(Path::new(&out).join(format!("{t}.f32")), bytes).expect("write");
+    }
+    assert_clean(&swap);
+}
+
+#[test]
+fn chunks_rendered_by_fresh_processes_give_the_sequential_frames() {
+    let sequential: Vec<HostImage> = instance(Recorded::new(), 6)
+        .render_sequence(&(0..FRAMES).map(|t| t as f64).collect::<Vec<_>>(), &plain())
+        .into_iter()
+        .map(|r| r.expect("render"))
+        .collect();
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("temporal_chunks");
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(&out).expect("output folder");
+    // Three farm nodes at once, each a fresh process with its own plugin caches.
+    let nodes: Vec<_> = [(0, 4), (5, 8), (9, 11)]
+        .iter()
+        .map(|(first, last)| {
+            std::process::Command::new(std::env::current_exe().expect("test binary"))
+                .args(["--exact", "chunk_worker", "--ignored", "--test-threads=1"])
+                .env(CHUNK_RANGE, format!("{first},{last}"))
+                .env(CHUNK_OUT, &out)
+                .env(BUNDLE_ENV, bundle())
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .expect("start a worker process")
+        })
+        .collect();
+    for mut node in nodes {
+        assert!(
+            node.wait().expect("worker").success(),
+            "a worker process failed"
+        );
+    }
+    for (t, expected) in sequential.iter().enumerate() {
+        let bytes = std::fs::read(out.join(format!("{t}.f32")))
+            .unwrap_or_else(|e| panic!("frame {t} was not rendered by a worker: {e}"));
+        let pixels: Vec<u32> = bytes
+            .chunks_exact(4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
+        let want: Vec<u32> = expected
+            .pixels
+            .iter()
+            .flat_map(|p| p.iter().map(|v| v.to_bits()))
+            .collect();
+        assert!(
+            pixels == want,
+            "frame {t} from its chunk differs from the sequential render"
+        );
+    }
 }

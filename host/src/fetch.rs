@@ -130,22 +130,30 @@ fn input_image(
     let Some(media) = &clip.media else {
         return Err(kOfxStatFailed);
     };
-    let Some(img) = media.source.image(time) else {
-        return Err(kOfxStatFailed);
-    };
     let (scale, layout) = match (render, frame) {
         (Some(r), _) => (r.scale, r.layout.clone()),
         (None, Some(f)) => (f.scale, f.layout),
         (None, None) => (1.0, lock(&rt.idle_layout).clone()),
     };
-    let (img, origin) = if scale == 1.0 {
-        (img, layout.origin)
-    } else {
-        img.downscale(scale, layout.origin)
+    let lay_out = || {
+        let img = media.source.image(time)?;
+        let (img, origin) = if scale == 1.0 {
+            (img, layout.origin)
+        } else {
+            img.downscale(scale, layout.origin)
+        };
+        let buf = Arc::new(ImageBuf::new(img.width, img.height, &layout, 0.0));
+        buf.write(&img);
+        Some((buf, origin))
     };
-    let buf = Arc::new(ImageBuf::new(img.width, img.height, &layout, 0.0));
-    buf.write(&img);
-    let (w, h) = (img.width as i32, img.height as i32);
+    let entry = match &media.cache {
+        Some(cache) => cache.get_or_insert(time, scale, &layout, lay_out),
+        None => lay_out(),
+    };
+    let Some((buf, origin)) = entry else {
+        return Err(kOfxStatFailed);
+    };
+    let (w, h) = (buf.width as i32, buf.height as i32);
     let bounds = [origin.0, origin.1, origin.0 + w, origin.1 + h];
     let premult = clip
         .props

@@ -26,6 +26,7 @@ mod consts;
 mod dump;
 mod error;
 mod fetch;
+mod frame_cache;
 // The C host: pointers from the plugin, calls into it, raw image memory. Nowhere else.
 #[allow(unsafe_code)]
 mod ffi;

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use crate::frame_cache::FrameCache;
 use crate::image::HostImage;
 
 /// An input clip's media. Frame `t` of a clip is `image(t)`; `None` means "no image at that time".
@@ -118,6 +119,8 @@ pub fn source_fn<F: Fn(f64) -> Option<HostImage> + Send + Sync>(
 pub(crate) struct Connected {
     pub source: Arc<dyn ClipSource>,
     pub id: u64,
+    /// The host's frame cache for this clip, when it has one.
+    pub cache: Option<Arc<FrameCache>>,
 }
 
 static NEXT_SOURCE: AtomicU64 = AtomicU64::new(1);
@@ -142,8 +145,27 @@ impl Clips {
     /// Connects clip `name` to a shared source.
     pub fn with_arc(mut self, name: &str, source: Arc<dyn ClipSource>) -> Self {
         let id = NEXT_SOURCE.fetch_add(1, Ordering::Relaxed);
-        self.map.insert(name.to_owned(), Connected { source, id });
+        self.map.insert(
+            name.to_owned(),
+            Connected {
+                source,
+                id,
+                cache: None,
+            },
+        );
         self
+    }
+
+    /// Connects clip `name` to a shared source behind a frame cache of `budget` bytes: each
+    /// frame is read and laid out once and then served from memory, as real hosts serve the
+    /// neighbours a temporal effect reads (so benchmarks measure the plugin, not this host's
+    /// copies). The source must give the same image for a time on every call.
+    pub fn with_cached(self, name: &str, source: Arc<dyn ClipSource>, budget: usize) -> Self {
+        let mut clips = self.with_arc(name, source);
+        if let Some(c) = clips.map.get_mut(name) {
+            c.cache = Some(Arc::new(FrameCache::new(budget)));
+        }
+        clips
     }
 
     pub fn names(&self) -> impl Iterator<Item = &str> {

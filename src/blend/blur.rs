@@ -12,7 +12,7 @@ use super::par;
 
 /// Largest σ honoured (in pixels) relative to the frame: beyond it the result no longer changes
 /// visibly, and capping keeps every count and sum small.
-const SIGMA_CAP_FRAMES: f64 = 16.0;
+pub(crate) const SIGMA_CAP_FRAMES: f64 = 16.0;
 /// Work per thread below which a pass stays on one thread (mask samples).
 const GRAIN: usize = 1 << 16;
 
@@ -118,7 +118,7 @@ impl<'a> Runs<'a> {
     }
 }
 
-enum Filter {
+pub(crate) enum Filter {
     /// Normalised taps for offsets −r..=r.
     Gaussian(Vec<f64>),
     /// Three passes of a box of radius `r` plus end taps of weight `alpha` at ±(r + 1).
@@ -126,7 +126,7 @@ enum Filter {
 }
 
 impl Filter {
-    fn gaussian(sigma: f64) -> Filter {
+    pub(crate) fn gaussian(sigma: f64) -> Filter {
         let r = (3.0 * sigma).ceil() as usize;
         let taps: Vec<f64> = (0..=2 * r)
             .map(|i| {
@@ -138,7 +138,7 @@ impl Filter {
         Filter::Gaussian(taps.into_iter().map(|t| t / total).collect())
     }
 
-    fn boxes(sigma: f64) -> Filter {
+    pub(crate) fn boxes(sigma: f64) -> Filter {
         // Each pass carries a third of the variance. An integer box of radius r has variance
         // r(r+1)/3; the end taps make up the rest.
         let v = sigma * sigma / 3.0;

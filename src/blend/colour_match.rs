@@ -10,6 +10,7 @@ use super::convert::{from_linear, lab_to_rgb, linear_to_lab, to_linear};
 use super::histogram::{quantiles, Curve};
 use super::mask::{Plane, Rect};
 use super::mkl::{mat_vec, mkl, Mat3};
+use super::target::TargetCorrection;
 use super::{par, ColourMatch};
 use crate::colour::ColourSpace;
 use crate::Frame;
@@ -21,7 +22,7 @@ const MAX_SAMPLES: usize = 1 << 18;
 const GRAIN: usize = 1 << 14;
 
 /// A fitted colour transfer, applied pixel by pixel.
-enum Transfer {
+pub(crate) enum Transfer {
     /// Per LAB channel: l' = l·scale + offset.
     Lab { scale: [f64; 3], offset: [f64; 3] },
     /// In linear RGB: x' = m·x + offset.
@@ -31,7 +32,7 @@ enum Transfer {
 }
 
 /// The value statistics are taken on: LAB (Reinhard), linear RGB (Linear) or the RGB as it is.
-fn stat(mode: ColourMatch, space: ColourSpace, rgb: [f32; 3]) -> [f64; 3] {
+pub(crate) fn stat(mode: ColourMatch, space: ColourSpace, rgb: [f32; 3]) -> [f64; 3] {
     match mode {
         ColourMatch::Reinhard => linear_to_lab(to_linear(space, rgb)),
         ColourMatch::Linear => to_linear(space, rgb),
@@ -50,7 +51,9 @@ fn rows<T: Send>(out: &mut [T], work: Rect, f: impl Fn(usize, usize, &mut [T]) +
 }
 
 /// Face's RGB over `work` (row-major), with `mode` fitted so that Face's colours inside the
-/// `core` weights match Source's there, applied where `needed` (the rest keeps Face as it is).
+/// `core` weights match Source's there (Source's statistics first mapped through `target`, if
+/// any), applied where `needed` (the rest keeps Face as it is).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn matched_face(
     mode: ColourMatch,
     space: ColourSpace,
@@ -59,6 +62,7 @@ pub(crate) fn matched_face(
     core: &Plane,
     work: Rect,
     needed: &[bool],
+    target: Option<&TargetCorrection>,
 ) -> Vec<[f32; 3]> {
     let rgb = |p: &[f32; 4]| [p[0], p[1], p[2]];
     let face_row = |y: usize| &face.row(y)[work.x0..work.x1];
@@ -75,7 +79,11 @@ pub(crate) fn matched_face(
     let (transfer, conv) = if mode == ColourMatch::Histogram {
         let mut tables = vec![Vec::new(); 6];
         par::fill(&mut tables, 1, |k| {
-            samples.quantiles(if k < 3 { source } else { face }, k % 3)
+            let table = samples.quantiles(if k < 3 { source } else { face }, k % 3);
+            match target {
+                Some(t) if k < 3 => table.into_iter().map(|q| t.quantile(k, q)).collect(),
+                _ => table,
+            }
         });
         let curves = [0, 1, 2].map(|c| {
             Curve::new(
@@ -111,6 +119,10 @@ pub(crate) fn matched_face(
             || samples.moments(source_values.into_iter()),
             || samples.moments(face_values),
         );
+        let (ms, cs) = match target {
+            Some(t) => t.moments(mode, ms, cs),
+            None => (ms, cs),
+        };
         (fit(mode, (ms, cs), (mf, cf)), conv)
     };
     rows(&mut out, work, |y, i, row| {
@@ -127,7 +139,11 @@ pub(crate) fn matched_face(
 }
 
 /// The Reinhard (LAB) or Linear (MKL) transfer from Source's and Face's (mean, covariance).
-fn fit(mode: ColourMatch, (ms, cs): ([f64; 3], Mat3), (mf, cf): ([f64; 3], Mat3)) -> Transfer {
+pub(crate) fn fit(
+    mode: ColourMatch,
+    (ms, cs): ([f64; 3], Mat3),
+    (mf, cf): ([f64; 3], Mat3),
+) -> Transfer {
     if mode == ColourMatch::Reinhard {
         let mut scale = [1.0; 3];
         let mut offset = [0.0; 3];
@@ -170,15 +186,21 @@ impl Transfer {
 }
 
 /// The weighted sample grid over a mask's support: (x, y, weight > 0) in row order.
-struct Samples {
-    list: Vec<(usize, usize, f64)>,
-    total: f64,
+pub(crate) struct Samples {
+    pub list: Vec<(usize, usize, f64)>,
+    pub total: f64,
+}
+
+/// The step of the regular sample grid over a `rect` of weights: every pixel up to
+/// [`MAX_SAMPLES`] of them, then every `step`-th pixel of every `step`-th row.
+pub(crate) fn sample_step(rect: Rect) -> usize {
+    ((rect.area() as f64 / MAX_SAMPLES as f64).sqrt().ceil() as usize).max(1)
 }
 
 impl Samples {
-    fn new(weights: &Plane) -> Samples {
+    pub(crate) fn new(weights: &Plane) -> Samples {
         let rect = weights.support();
-        let step = ((rect.area() as f64 / MAX_SAMPLES as f64).sqrt().ceil() as usize).max(1);
+        let step = sample_step(rect);
         let mut list = Vec::new();
         for y in (rect.y0..rect.y1).step_by(step) {
             let start = weights.rect.index(rect.x0, y);
@@ -194,7 +216,7 @@ impl Samples {
     }
 
     /// Weighted mean and covariance of the samples' `values` (in sample order).
-    fn moments(&self, values: impl Iterator<Item = [f64; 3]>) -> ([f64; 3], Mat3) {
+    pub(crate) fn moments(&self, values: impl Iterator<Item = [f64; 3]>) -> ([f64; 3], Mat3) {
         // Shifted sums (by the first sample) keep the one-pass covariance accurate.
         let mut shift = None;
         let (mut s1, mut s2) = ([0.0; 3], [[0.0; 3]; 3]);
@@ -220,7 +242,7 @@ impl Samples {
     }
 
     /// Channel `c`'s weighted quantiles at k/(QUANTILES−1) over the samples.
-    fn quantiles(&self, frame: &Frame, c: usize) -> Vec<f32> {
+    pub(crate) fn quantiles(&self, frame: &Frame, c: usize) -> Vec<f32> {
         let pairs = self.list.iter();
         quantiles(
             pairs.map(|&(x, y, w)| (frame.pixel(x, y)[c], w)).collect(),

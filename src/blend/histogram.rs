@@ -11,7 +11,9 @@ const BUCKETS: usize = 4096;
 /// The weighted quantiles at k/(QUANTILES−1) of (value, weight) `pairs` whose weights sum to
 /// `total` (midpoint rule: each sample sits at the middle of its weight).
 pub(crate) fn quantiles(mut pairs: Vec<(f32, f64)>, total: f64) -> Vec<f32> {
-    pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    // Equal values in weight order: the interpolation at a run's ends depends on which weight
+    // sits there, so ties need one defined order (the GPU twin sorts the same way).
+    pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
     let mut table = Vec::with_capacity(QUANTILES);
     let (mut i, mut below) = (0, 0.0);
     for k in 0..QUANTILES {

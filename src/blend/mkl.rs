@@ -56,7 +56,7 @@ pub(crate) fn eigen_symmetric(mut a: Mat3) -> ([f64; 3], Mat3) {
 }
 
 /// f(C) for a symmetric C through its eigen-decomposition, f applied to the eigenvalues.
-fn sym_fn(c: &Mat3, f: impl Fn(f64) -> f64) -> Mat3 {
+pub(crate) fn sym_fn(c: &Mat3, f: impl Fn(f64) -> f64) -> Mat3 {
     let (d, v) = eigen_symmetric(*c);
     let mut out = [[0.0; 3]; 3];
     for i in 0..3 {

@@ -28,25 +28,30 @@
 //! independent of the number of threads; colour conversions use tables accurate to a few f64
 //! ulps (see `convert`).
 
-mod blur;
+pub(crate) mod blur;
+mod checks;
 mod colour_match;
 mod composite;
 mod convert;
+pub(crate) mod gpu_twin;
 mod histogram;
-mod mask;
+pub(crate) mod mask;
 mod mkl;
-mod morphology;
+pub(crate) mod morphology;
 mod multigrid;
 pub(crate) mod par;
-mod poisson;
+pub(crate) mod poisson;
+mod target;
 #[cfg(test)]
 mod tests;
 
 use std::fmt;
 
 pub use crate::colour::ColourSpace;
-use crate::{Frame, Rgba};
-use mask::{Plane, Rect};
+use crate::Frame;
+use checks::{check_parameters, check_rgb};
+use mask::Plane;
+pub use target::{ColourStats, TargetCorrection};
 
 /// Pixels per thread below which a pass stays on one thread.
 const GRAIN: usize = 1 << 16;
@@ -188,64 +193,6 @@ impl fmt::Display for BlendError {
 
 impl std::error::Error for BlendError {}
 
-fn check_parameters(s: &BlendSettings) -> Result<(), BlendError> {
-    let mut values = vec![
-        ("Erode/Dilate", s.erode_px),
-        ("Feather", s.feather_px),
-        ("Mix", s.mix),
-    ];
-    if let MaskSource::Ellipse(e) = s.mask {
-        values.extend([
-            ("Ellipse centre x", e.centre.0),
-            ("Ellipse centre y", e.centre.1),
-            ("Ellipse radius x", e.radii.0),
-            ("Ellipse radius y", e.radii.1),
-            ("Ellipse angle", e.angle_deg),
-        ]);
-    }
-    match values.into_iter().find(|(_, v)| !v.is_finite()) {
-        Some((name, value)) => Err(BlendError::InvalidParameter { name, value }),
-        None => Ok(()),
-    }
-}
-
-/// Whether every R, G, B value of `row` is finite, without a branch per pixel (it vectorises):
-/// v − v is 0 unless v is NaN or infinite.
-#[allow(clippy::eq_op)]
-fn all_finite(row: &[Rgba]) -> bool {
-    let zero = row.iter().fold([0.0f32; 4], |acc, p| {
-        [
-            acc[0] + (p[0] - p[0]),
-            acc[1] + (p[1] - p[1]),
-            acc[2] + (p[2] - p[2]),
-            0.0,
-        ]
-    });
-    zero[0] + zero[1] + zero[2] == 0.0
-}
-
-/// First non-finite RGB value of `frame` inside `rect` (rows checked in parallel).
-fn check_rgb(frame: &Frame, clip: &'static str, rect: Rect) -> Result<(), BlendError> {
-    let row = |y: usize| &frame.row(y)[rect.x0..rect.x1];
-    let mut bad = vec![false; rect.height()];
-    par::fill(&mut bad, GRAIN / rect.width().max(1), |r| {
-        !all_finite(row(rect.y0 + r))
-    });
-    let Some(r) = bad.iter().position(|&b| b) else {
-        return Ok(());
-    };
-    let finite = |p: &Rgba| p[0].is_finite() && p[1].is_finite() && p[2].is_finite();
-    Err(BlendError::NonFinite {
-        clip,
-        x: rect.x0
-            + row(rect.y0 + r)
-                .iter()
-                .position(|p| !finite(p))
-                .unwrap_or(0),
-        y: rect.y0 + r,
-    })
-}
-
 /// The core mask (after erode/dilate and invert: weights for colour statistics) and the final
 /// feathered mask.
 fn masks(
@@ -281,8 +228,20 @@ pub fn blend(
     matte: Option<&Frame>,
     settings: &BlendSettings,
 ) -> Result<Frame, BlendError> {
+    blend_towards(source, face, matte, settings, None)
+}
+
+/// [`blend`] with the colour match's Source statistics first mapped through `target` (Face
+/// Swap's correction towards the plate smoothed over time); `None` is [`blend`] exactly.
+pub fn blend_towards(
+    source: &Frame,
+    face: &Frame,
+    matte: Option<&Frame>,
+    settings: &BlendSettings,
+    target: Option<&TargetCorrection>,
+) -> Result<Frame, BlendError> {
     let mut out = Frame::new(0, 0);
-    blend_into(source, face, matte, settings, &mut out)?;
+    blend_core(source, face, matte, settings, target, &mut out)?;
     Ok(out)
 }
 
@@ -294,6 +253,17 @@ pub fn blend_into(
     face: &Frame,
     matte: Option<&Frame>,
     settings: &BlendSettings,
+    out: &mut Frame,
+) -> Result<(), BlendError> {
+    blend_core(source, face, matte, settings, None, out)
+}
+
+fn blend_core(
+    source: &Frame,
+    face: &Frame,
+    matte: Option<&Frame>,
+    settings: &BlendSettings,
+    target: Option<&TargetCorrection>,
     out: &mut Frame,
 ) -> Result<(), BlendError> {
     check_parameters(settings)?;
@@ -360,6 +330,7 @@ pub fn blend_into(
                 &core,
                 work,
                 &needed,
+                target,
             );
             if settings.seamless {
                 poisson::seamless(source, &mut matched, work, &fin, support);

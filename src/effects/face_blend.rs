@@ -1,15 +1,15 @@
 //! Face Blend: composites a processed face into the plate; declaration and render glue only.
 
+use super::face_blend_matte::detected_face_matte;
+use super::face_swap::{DEVICES, MAX_RADIUS};
+use super::temporal;
 use super::{
     ClipDecl, ClipFetch, Context, DoubleKind, Effect, EffectDecl, EffectError, InputFrame,
     ParamDecl, ParamKind, ParamValues, PointKind, Range, RenderRequest, Rendered,
 };
 use crate::blend::{self, BlendOutput, BlendSettings, ColourMatch, Ellipse, MaskSource};
 use crate::colour::ColourSpace;
-use crate::detect::DetectSettings;
-use crate::runtime::Device;
-use crate::swap::engine::{load_detector, DetectorFinder};
-use crate::swap::{ModelFrame, SwapError};
+use crate::temporal::DEFAULT_RADIUS;
 use crate::Frame;
 
 pub struct FaceBlend;
@@ -32,6 +32,8 @@ pub mod ids {
     pub const COLOUR_SPACE: &str = "colourSpace";
     pub const OUTPUT: &str = "output";
     pub const DETECTOR: &str = "detectorModel";
+    pub const TEMPORAL_RADIUS: &str = "temporalRadius";
+    pub const DEVICE: &str = "device";
 }
 
 /// Choice option order is saved in projects as an index: append, never reorder.
@@ -59,8 +61,7 @@ static DECL: EffectDecl = EffectDecl {
     version: (1, 0),
     contexts: GENERAL,
     clips: &[
-        // Temporal: the detected-face mask reads neighbouring frames (declared now so that saved
-        // projects keep their clip setup when it arrives).
+        // Temporal: the detected-face mask reads neighbouring frames (see `temporalRadius`).
         ClipDecl { name: "Source", label: "Source", optional: false, temporal: true, contexts: GENERAL },
         ClipDecl { name: FACE_CLIP, label: "Face", optional: false, temporal: false, contexts: GENERAL },
         ClipDecl { name: MATTE_CLIP, label: "Matte", optional: true, temporal: false, contexts: GENERAL },
@@ -69,7 +70,7 @@ static DECL: EffectDecl = EffectDecl {
         ParamDecl {
             id: ids::MASK_SOURCE,
             label: "Mask from",
-            hint: "Where the blend mask comes from: the Face clip's alpha, the Matte clip's alpha, or an ellipse.",
+            hint: "Where the blend mask comes from: the Face clip's alpha, the Matte clip's alpha, an ellipse, or the faces detected in Source.",
             kind: ParamKind::Choice { options: MASK_SOURCES, default: 0 },
             animates: false,
         },
@@ -169,10 +170,36 @@ static DECL: EffectDecl = EffectDecl {
             kind: ParamKind::Choice { options: OUTPUTS, default: 0 },
             animates: false,
         },
+        ParamDecl {
+            id: ids::TEMPORAL_RADIUS,
+            label: "Temporal window",
+            hint: "With Mask from Detected face: frames on each side used to stabilise the faces (smoothed over time, faded in and out); 0 = off: each frame on its own.",
+            kind: ParamKind::Int {
+                default: DEFAULT_RADIUS as i32,
+                range: Range { min: 0, max: MAX_RADIUS as i32, display_min: 0, display_max: MAX_RADIUS as i32 },
+            },
+            animates: false,
+        },
+        ParamDecl {
+            id: ids::DEVICE,
+            label: "Device",
+            hint: "Where the pixel work runs: the GPU when there is one (else the CPU, with a note in the log), or always the CPU.",
+            kind: ParamKind::Choice { options: DEVICES, default: 0 },
+            animates: false,
+        },
     ],
 };
 
 impl FaceBlend {
+    /// The temporal radius k at these settings: 0 (per-frame) unless the mask is the detected
+    /// face, else the parameter clamped to 0 ..= [`MAX_RADIUS`].
+    pub fn temporal_radius(params: &ParamValues) -> usize {
+        if params.choice(ids::MASK_SOURCE) != DETECTED_FACE {
+            return 0;
+        }
+        (params.int(ids::TEMPORAL_RADIUS).max(0) as usize).min(MAX_RADIUS)
+    }
+
     /// Turns host parameter values into pipeline settings, in the Source frame's pixels.
     pub fn settings(params: &ParamValues, source: &InputFrame) -> BlendSettings {
         let placement = &source.placement;
@@ -219,39 +246,17 @@ impl FaceBlend {
 }
 
 /// `maskSource` index of the detected-face mask.
-const DETECTED_FACE: usize = 3;
+pub(crate) const DETECTED_FACE: usize = 3;
 
-/// The outline of every face detected in Source, as a matte in Source's placement; `None` when
-/// no face is found.
-fn detected_face_matte(
-    source: &InputFrame,
-    params: &ParamValues,
-) -> Result<Option<InputFrame>, EffectError> {
-    let text = params.text(ids::DETECTOR).trim();
-    let path = (!text.is_empty()).then(|| std::path::Path::new(text));
-    let fail = |e: SwapError| EffectError(format!("Face Blend: {e}"));
-    let detector = load_detector(path, Device::Auto).map_err(fail)?;
-    let finder = DetectorFinder {
-        detector,
-        settings: DetectSettings::default(),
-    };
-    let space = match params.choice(ids::COLOUR_SPACE) {
-        1 => ColourSpace::Srgb,
-        _ => ColourSpace::Linear,
-    };
-    let faces = ModelFrame::new(&source.frame, space)
-        .find_faces(&finder)
-        .map_err(fail)?;
-    if faces.is_empty() {
-        return Ok(None);
+/// The output where the detected-face mask is empty: the plate untouched, or an empty mask or
+/// face layer (never the plate where a mask was asked for).
+fn no_face(source: &InputFrame, output: BlendOutput) -> Rendered {
+    match output {
+        BlendOutput::Composite => Rendered::Patches(Vec::new()),
+        BlendOutput::MaskOnly | BlendOutput::FaceOnly => {
+            Rendered::Frame(Frame::new(source.frame.width(), source.frame.height()))
+        }
     }
-    let mut matte = Frame::new(source.frame.width(), source.frame.height());
-    let landmarks: Vec<_> = faces.iter().map(|f| f.landmarks).collect();
-    crate::face::outline::rasterise_faces(&mut matte, &landmarks);
-    Ok(Some(InputFrame {
-        frame: matte,
-        placement: source.placement,
-    }))
 }
 
 /// Inputs must cover the Source's pixels exactly: the blend is per pixel.
@@ -280,6 +285,11 @@ impl Effect for FaceBlend {
         FaceBlend
     }
 
+    fn frames_needed(&self, time: f64, params: &ParamValues) -> Option<(f64, f64)> {
+        let radius = Self::temporal_radius(params);
+        (radius > 0).then(|| temporal::window_range(time, radius))
+    }
+
     fn identity_clip(&self, params: &ParamValues) -> Option<&'static str> {
         let composite = params.choice(ids::OUTPUT) == 0;
         (composite && params.double(ids::MIX) == 0.0).then_some("Source")
@@ -300,10 +310,14 @@ impl Effect for FaceBlend {
         lines_up(FACE_CLIP, &face, source)?;
         let matte = match (settings.mask, request.params.choice(ids::MASK_SOURCE)) {
             (MaskSource::Matte, DETECTED_FACE) => {
-                match detected_face_matte(source, &request.params)? {
+                match detected_face_matte(source, request, clips)? {
                     Some(matte) => Some(matte),
-                    // No face in this frame: nothing to blend, the plate stays as it is.
-                    None => return Ok(Rendered::Patches(Vec::new())),
+                    // No face in this frame: an empty mask (all face once inverted).
+                    None if settings.invert => Some(InputFrame {
+                        frame: Frame::new(source.frame.width(), source.frame.height()),
+                        placement: source.placement,
+                    }),
+                    None => return Ok(no_face(source, settings.output)),
                 }
             }
             (MaskSource::Matte, _) => clips.fetch(MATTE_CLIP, request.time)?,
@@ -312,12 +326,19 @@ impl Effect for FaceBlend {
         if let Some(m) = &matte {
             lines_up(MATTE_CLIP, m, source)?;
         }
-        blend::blend(
-            &source.frame,
-            &face.frame,
-            matte.as_ref().map(|m| &m.frame),
-            &settings,
-        )
+        let matte = matte.as_ref().map(|m| &m.frame);
+        let on_cpu = request.params.choice(ids::DEVICE) == 1;
+        match (!on_cpu).then(crate::gpu::context).flatten() {
+            Some(gpu) => crate::gpu::blend::blend_towards(
+                gpu,
+                &source.frame,
+                &face.frame,
+                matte,
+                &settings,
+                None,
+            ),
+            None => blend::blend(&source.frame, &face.frame, matte, &settings),
+        }
         .map(Rendered::Frame)
         .map_err(|e| EffectError(format!("Face Blend: {e}")))
     }

@@ -7,14 +7,17 @@ use super::{
 };
 use crate::blend::ColourMatch;
 use crate::colour::ColourSpace;
-use crate::swap::engine::{EngineConfig, SwapEngine};
+use crate::detect::DetectSettings;
+use crate::gpu::ops::GpuOps;
+use crate::swap::engine::{EngineConfig, EngineFinder, SwapEngine};
 use crate::swap::mask::BoxMask;
-use crate::swap::paste::{CpuOps, PasteSettings};
+use crate::swap::paste::{CpuOps, PasteSettings, PixelOps};
 use crate::swap::select::FaceSelection;
 use crate::swap::{
-    swap_faces, swap_frame, ModelFrame, Pick, PixelBoost, SwapOutput, SwapResult, SwapSettings,
+    swap_faces, swap_frame, CropSwapper, FaceFinder, ModelFrame, Pick, PixelBoost, SwapError,
+    SwapOutput, SwapReport, SwapResult, SwapSettings,
 };
-use crate::temporal::DEFAULT_RADIUS;
+use crate::temporal::{colour_target, DEFAULT_RADIUS};
 
 pub struct FaceSwap;
 
@@ -133,7 +136,7 @@ static DECL: EffectDecl = EffectDecl {
         param(ids::REFERENCE, "Reference photo", "With 'Closest to reference photo': a photo of the person to replace.", ParamKind::Path { directory: false }, false),
         param(ids::REFERENCE_DISTANCE, "Reference distance", "The largest identity distance (cosine, 0..2) still counted as the reference person.", ParamKind::Double { default: 0.6, range: Range { min: 0.0, max: 2.0, display_min: 0.0, display_max: 1.5 }, kind: DoubleKind::Plain }, false),
         param(ids::TEMPORAL_RADIUS, "Temporal window", "Frames on each side used to stabilise faces (smoothed over time, faded in and out); 0 = off: each frame on its own.", ParamKind::Int { default: DEFAULT_RADIUS as i32, range: Range { min: 0, max: MAX_RADIUS as i32, display_min: 0, display_max: MAX_RADIUS as i32 } }, false),
-        param(ids::DEVICE, "Device", "Where models run: the best available provider (CUDA, TensorRT, CoreML, DirectML) or the CPU.", ParamKind::Choice { options: DEVICES, default: 0 }, false),
+        param(ids::DEVICE, "Device", "Where models and pixel work run: the best available provider (CUDA, TensorRT, CoreML, DirectML) and the GPU, or only the CPU.", ParamKind::Choice { options: DEVICES, default: 0 }, false),
         param(ids::PIXEL_BOOST, "Pixel boost", "Runs the model on k x k interleaved crops so a small model paints a large face.", ParamKind::Choice { options: BOOSTS, default: 3 }, false),
         param(ids::MORPH, "Morph", "DeepFaceLive AMP models: how far the face morphs towards the identity.", unit(0.75), true),
         param(ids::MASK_BLUR, "Mask blur", "Softness of the paste mask's edge.", unit(0.3), true),
@@ -153,12 +156,8 @@ static DECL: EffectDecl = EffectDecl {
 };
 
 impl FaceSwap {
-    /// The temporal radius k at these settings: 0 (per-frame) when the parameter is 0 and for
-    /// the reference-photo selection, which needs per-frame identities.
+    /// The temporal radius k at these settings (0 = per-frame).
     pub fn temporal_radius(params: &ParamValues) -> usize {
-        if params.choice(ids::SELECTION) == 3 {
-            return 0;
-        }
         (params.int(ids::TEMPORAL_RADIUS).max(0) as usize).min(MAX_RADIUS)
     }
 
@@ -281,36 +280,30 @@ impl Effect for FaceSwap {
             // Thumbnails are tiny: a boost would only cost time.
             settings.pixel_boost = PixelBoost::Off;
         }
-        let radius = Self::temporal_radius(params);
-        let space = settings.paste.colour_space;
-        let swapped = if radius == 0 || request.thumbnail {
-            swap_frame(&source.frame, &finder, &swapper, &CpuOps, &settings)
-        } else {
-            let key = AnalysisSettings {
-                detector: config.detector.as_deref(),
-                cpu_only: config.cpu_only,
-                threshold: detect.score_threshold,
-                min_face_px: detect.min_face_px,
-                render_scale: request.render_scale,
-                colour_space: space,
+        // Pixel work on the GPU unless the user chose the CPU or there is no adapter (then
+        // the log says why, once); thumbnails are too small to be worth an upload.
+        let gpu = (!config.cpu_only && !request.thumbnail)
+            .then(crate::gpu::context)
+            .flatten();
+        let gpu_ops;
+        let ops: &dyn PixelOps = match gpu {
+            Some(gpu) => {
+                gpu_ops = GpuOps::new(gpu, &source.frame);
+                &gpu_ops
             }
-            .hash();
-            let analyse = |frame: &crate::Frame| temporal::analyse(frame, &finder, space);
-            let window =
-                temporal::window_analyses(source, request.time, radius, key, clips, &analyse)
-                    .map_err(|e| EffectError(format!("Face Swap: {}", e.0)))?;
-            let picks: Vec<Pick> = temporal::smoothed_faces(&window, radius, settings.selection)
-                .into_iter()
-                .map(|f| Pick {
-                    face: f.face,
-                    strength: f.fade,
-                })
-                .collect();
-            let detected = window[radius + 1]
-                .as_ref()
-                .map_or(&[][..], |a| &a.faces[..]);
-            let model = ModelFrame::new(&source.frame, space);
-            swap_faces(&model, detected, &picks, &swapper, &CpuOps, &settings)
+            None => &CpuOps,
+        };
+        let radius = Self::temporal_radius(params);
+        let swapped = if radius == 0 || request.thumbnail {
+            swap_frame(&source.frame, &finder, &swapper, ops, &settings)
+        } else {
+            let window = TemporalSwap {
+                config: &config,
+                finder: &finder,
+                detect,
+                settings: &settings,
+            };
+            window.swap(source, request, radius, clips, (&swapper, ops))?
         };
         let (result, _report) = swapped.map_err(|e| EffectError(format!("Face Swap: {e}")))?;
         let (w, h) = source.frame.size();
@@ -329,5 +322,63 @@ impl Effect for FaceSwap {
                 Rendered::Frame(frame)
             }
         })
+    }
+}
+
+/// Face Swap with the temporal window: the faces at t smoothed over the analyses of the
+/// Source frames around it.
+struct TemporalSwap<'a> {
+    config: &'a EngineConfig,
+    finder: &'a EngineFinder<'a>,
+    detect: DetectSettings,
+    settings: &'a SwapSettings,
+}
+
+impl TemporalSwap<'_> {
+    fn swap(
+        &self,
+        source: &InputFrame,
+        request: &RenderRequest,
+        radius: usize,
+        clips: &mut dyn ClipFetch,
+        (swapper, ops): (&dyn CropSwapper, &dyn PixelOps),
+    ) -> Result<Result<(SwapResult, SwapReport), SwapError>, EffectError> {
+        let settings = self.settings;
+        let space = settings.paste.colour_space;
+        // Identities are measured per frame only when the selection compares them.
+        let identities = matches!(settings.selection, FaceSelection::ClosestTo { .. });
+        let key = AnalysisSettings {
+            detector: self.config.detector.as_deref(),
+            cpu_only: self.config.cpu_only,
+            threshold: self.detect.score_threshold,
+            min_face_px: self.detect.min_face_px,
+            render_scale: request.render_scale,
+            colour_space: space,
+            recogniser: self.config.recogniser.as_deref().filter(|_| identities),
+        }
+        .hash();
+        let finder = self.finder;
+        let analyse = |frame: &crate::Frame| temporal::analyse(frame, finder, space, identities);
+        let window = temporal::window_analyses(source, request.time, radius, key, clips, &analyse)
+            .map_err(|e| EffectError(format!("Face Swap: {}", e.0)))?;
+        let matching = settings.paste.colour_match != ColourMatch::None;
+        let faces =
+            temporal::smoothed_faces(&window, radius, settings.selection, finder.reference());
+        let picks: Vec<Pick> = faces
+            .into_iter()
+            .map(|f| Pick {
+                // The match aims at the plate smoothed over the face's track.
+                colour_target: matching
+                    .then(|| colour_target(&source.frame, space, &f.face, f.colour.as_ref()))
+                    .flatten(),
+                face: f.face,
+                strength: f.fade,
+            })
+            .collect();
+        let detected = window[radius + 1]
+            .as_ref()
+            .map_or(&[][..], |a| &a.faces[..]);
+        let model = ModelFrame::new(&source.frame, space);
+        Ok(swap_faces(&model, detected, &picks, swapper, ops, settings))
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod decl;
 pub mod face_blend;
+mod face_blend_matte;
 pub mod face_swap;
 pub mod temporal;
 
@@ -119,10 +120,40 @@ pub struct RenderRequest {
     pub thumbnail: bool,
 }
 
+/// A clip's image identified by its content, with its pixels only when they were wanted.
+#[derive(Debug, Clone)]
+pub struct Identified {
+    pub placement: Placement,
+    /// [`crate::temporal::content_hash`] of the image.
+    pub content: u64,
+    pub frame: Option<Frame>,
+}
+
 /// Fetches other clips' images during a render; each image is copied and released at once.
 pub trait ClipFetch {
     /// The clip's image at `time`, or `None` when the clip is unconnected or yields no image.
     fn fetch(&mut self, clip: &str, time: f64) -> Result<Option<InputFrame>, EffectError>;
+
+    /// The clip's image at `time` identified by content; its pixels are copied only when
+    /// `wants_pixels(content, placement)` says so. Temporal effects read a dozen neighbours a
+    /// render and usually need only their identity (their analysis is cached), so hosts'
+    /// implementations hash the image in place.
+    fn fetch_identified(
+        &mut self,
+        clip: &str,
+        time: f64,
+        wants_pixels: &mut dyn FnMut(u64, &Placement) -> bool,
+    ) -> Result<Option<Identified>, EffectError> {
+        Ok(self.fetch(clip, time)?.map(|input| {
+            let content = crate::temporal::content_hash(&input.frame);
+            let wanted = wants_pixels(content, &input.placement);
+            Identified {
+                placement: input.placement,
+                content,
+                frame: wanted.then_some(input.frame),
+            }
+        }))
+    }
 }
 
 /// One effect: its declaration and the few lifecycle methods hosts drive.

@@ -31,7 +31,7 @@ impl fmt::Display for TensorError {
 impl std::error::Error for TensorError {}
 
 /// `(scale, offset)` with model value = v·scale + offset for a 0..1 value v of the RGB channel `c`.
-fn affine(n: Normalisation, c: usize) -> (f64, f64) {
+pub(crate) fn affine(n: Normalisation, c: usize) -> (f64, f64) {
     match n {
         Normalisation::ZeroOne => (1.0, 0.0),
         // (255v/255 − 0.5)/0.5 and 255v/127.5 − 1 are both 2v − 1.
@@ -42,7 +42,7 @@ fn affine(n: Normalisation, c: usize) -> (f64, f64) {
 }
 
 /// `(scale, offset)` with 0..1 value = t·scale + offset for a model output value t.
-fn range_affine(r: OutputRange) -> (f64, f64) {
+pub(crate) fn range_affine(r: OutputRange) -> (f64, f64) {
     match r {
         OutputRange::ZeroOne => (1.0, 0.0),
         OutputRange::MinusOneOne => (0.5, 0.5),
@@ -51,7 +51,7 @@ fn range_affine(r: OutputRange) -> (f64, f64) {
 }
 
 /// Which RGB channel tensor channel `k` holds.
-fn rgb_index(order: ChannelOrder, k: usize) -> usize {
+pub(crate) fn rgb_index(order: ChannelOrder, k: usize) -> usize {
     match order {
         ChannelOrder::Rgb => k,
         ChannelOrder::Bgr => 2 - k,
@@ -96,7 +96,11 @@ fn shape_text(shape: &[usize]) -> String {
     format!("({})", dims.join(","))
 }
 
-fn check_image(t: &Tensor, layout: Layout, size: usize) -> Result<Vec<f32>, TensorError> {
+pub(crate) fn check_image(
+    t: &Tensor,
+    layout: Layout,
+    size: usize,
+) -> Result<Vec<f32>, TensorError> {
     let want = image_shape(layout, size, size);
     if t.shape != want {
         return Err(TensorError(format!(
@@ -167,6 +171,15 @@ pub fn tensor_to_crop_inverse(
 /// A single-channel mask output as `size × size` values in 0..1 (row-major, top row first).
 /// Accepts (1,1,S,S) for NCHW, (1,S,S,1) for NHWC, and (1,S,S) or (S,S) for either.
 pub fn tensor_to_mask(t: &Tensor, layout: Layout, size: usize) -> Result<Vec<f32>, TensorError> {
+    // One channel: NCHW and NHWC store the same row-major plane.
+    Ok(check_mask(t, layout, size)?
+        .into_iter()
+        .map(|v| if v.is_nan() { 0.0 } else { v.clamp(0.0, 1.0) })
+        .collect())
+}
+
+/// The values of a mask tensor of side `size` (shapes as [`tensor_to_mask`]), unclamped.
+pub(crate) fn check_mask(t: &Tensor, layout: Layout, size: usize) -> Result<Vec<f32>, TensorError> {
     let want = match layout {
         Layout::Nchw => vec![1, 1, size, size],
         Layout::Nhwc => vec![1, size, size, 1],
@@ -188,11 +201,7 @@ pub fn tensor_to_mask(t: &Tensor, layout: Layout, size: usize) -> Result<Vec<f32
             data.len()
         )));
     }
-    // One channel: NCHW and NHWC store the same row-major plane.
-    Ok(data
-        .into_iter()
-        .map(|v| if v.is_nan() { 0.0 } else { v.clamp(0.0, 1.0) })
-        .collect())
+    Ok(data)
 }
 
 /// The side of a square batch-1 image tensor in `layout`, if `shape` is one.

@@ -3,8 +3,8 @@
 use std::ffi::CString;
 
 use openfx::sys::generic::core::{
-    kOfxBitDepthFloat, kOfxChangePluginEdited, kOfxPropChangeReason, kOfxPropName, kOfxPropTime,
-    kOfxPropType,
+    kOfxBitDepthFloat, kOfxChangePluginEdited, kOfxPropChangeReason, kOfxPropIsInteractive,
+    kOfxPropName, kOfxPropTime, kOfxPropType,
 };
 use openfx::sys::image_effect_v1::image_effect::{kOfxImageComponentRGBA, OfxImageEffectHandle};
 use openfx::sys::image_effect_v1::param::kOfxTypeParameter;
@@ -41,7 +41,9 @@ pub fn handle<E: Effect>(
         Action::CreateInstance => instance::create::<E>(suites, effect).map(|()| Reply::Ok),
         Action::DestroyInstance => instance::destroy::<E>(suites, effect).map(|()| Reply::Ok),
         Action::PurgeCaches => {
-            instance::get::<E>(suites, effect)?.effect.purge_caches();
+            let instance = instance::get::<E>(suites, effect)?;
+            instance.sequence.forget();
+            instance.effect.purge_caches();
             Ok(Reply::Ok)
         }
         Action::GetClipPreferences => clip_preferences::<E>(out_args).map(|()| Reply::Ok),
@@ -53,7 +55,18 @@ pub fn handle<E: Effect>(
             },
         ),
         Action::Render => render::render::<E>(suites, effect, in_args).map(|()| Reply::Ok),
-        Action::BeginSequenceRender | Action::EndSequenceRender => Ok(Reply::Ok),
+        Action::BeginSequenceRender | Action::EndSequenceRender => {
+            let interactive = in_args
+                .int(kOfxPropIsInteractive, 0)
+                .map_or(true, |v| v != 0);
+            let memo = &instance::get::<E>(suites, effect)?.sequence;
+            if action == Action::BeginSequenceRender {
+                memo.begin(interactive);
+            } else {
+                memo.end(interactive);
+            }
+            Ok(Reply::Ok)
+        }
         Action::GetFramesNeeded => frames_needed::<E>(suites, effect, in_args, out_args),
         Action::InstanceChanged => instance_changed::<E>(suites, effect, in_args),
         Action::BeginInstanceChanged
@@ -96,6 +109,8 @@ fn instance_changed<E: Effect>(
     effect: OfxImageEffectHandle,
     in_args: PropSet,
 ) -> Result<Reply, OfxError> {
+    // A parameter or a clip changed: what a batch render remembered about its inputs is void.
+    instance::get::<E>(suites, effect)?.sequence.forget();
     let is_param = in_args
         .string(kOfxPropType, 0)
         .is_ok_and(|t| t.as_bytes() == kOfxTypeParameter.to_bytes());

@@ -9,8 +9,9 @@ use openfx::sys::image_effect_v1::image_effect::*;
 use super::props::PropSet;
 use super::suites::Suites;
 use super::OfxError;
-use crate::effects::{InputFrame, Placement};
+use crate::effects::{Identified, InputFrame, Placement};
 use crate::frame::Patch;
+use crate::temporal::content_hash_rows;
 use crate::{Frame, Rgba};
 
 const PIXEL_BYTES: usize = std::mem::size_of::<Rgba>();
@@ -150,19 +151,48 @@ impl Image {
         })
     }
 
+    /// The image's rows, top row first, read in place.
+    fn rows(&self, layout: &Layout) -> Vec<&[Rgba]> {
+        (0..layout.height)
+            .map(|y| {
+                let src = row_ptr(layout, y) as *const Rgba;
+                // SAFETY: `layout` checked the pointer, alignment and that each row holds `width` RGBA float pixels; the host keeps the image alive until `self` releases it, and the slices borrow `self`.
+                unsafe { std::slice::from_raw_parts(src, layout.width) }
+            })
+            .collect()
+    }
+
     /// A top-down copy of the image.
     pub fn to_input(&self) -> Result<InputFrame, OfxError> {
         let layout = self.layout()?;
         let mut frame = Frame::new(layout.width, layout.height);
-        for y in 0..layout.height {
-            let src = row_ptr(&layout, y) as *const Rgba;
-            // SAFETY: `layout` checked the pointer, alignment and that each row holds `width` RGBA float pixels; the host keeps the image alive until we release it.
-            let row = unsafe { std::slice::from_raw_parts(src, layout.width) };
+        for (y, row) in self.rows(&layout).into_iter().enumerate() {
             frame.row_mut(y).copy_from_slice(row);
         }
         Ok(InputFrame {
             frame,
             placement: self.placement()?,
+        })
+    }
+
+    /// The image's content hash, computed in place, and a copy only if `wants_pixels` asks.
+    pub fn identify(
+        &self,
+        wants_pixels: &mut dyn FnMut(u64, &Placement) -> bool,
+    ) -> Result<Identified, OfxError> {
+        let layout = self.layout()?;
+        let placement = self.placement()?;
+        let rows = self.rows(&layout);
+        let content = content_hash_rows(layout.width, layout.height, |y| rows[y]);
+        let frame = if wants_pixels(content, &placement) {
+            Some(self.to_input()?.frame)
+        } else {
+            None
+        };
+        Ok(Identified {
+            placement,
+            content,
+            frame,
         })
     }
 

@@ -7,6 +7,7 @@ use openfx::sys::image_effect_v1::image_effect::OfxImageEffectHandle;
 use openfx::sys::image_effect_v1::param::{OfxParamHandle, OfxParamSetHandle};
 
 use super::props::PropSet;
+use super::sequence::SequenceMemo;
 use super::suites::Suites;
 use super::{check, OfxError};
 use crate::effects::{Effect, ParamDecl, ParamKind, ParamValue, ParamValues};
@@ -20,11 +21,13 @@ struct ParamSlot {
 pub struct Instance<E: Effect> {
     pub effect: E,
     params: Vec<ParamSlot>,
+    /// Input frames' content hashes, for the length of a batch render.
+    pub sequence: SequenceMemo,
 }
 
 // SAFETY: parameter handles are host tokens valid for the instance's life and usable from any render thread (the plugin declares InstanceSafe, and hosts allow param reads during renders).
 unsafe impl<E: Effect> Send for Instance<E> {}
-// SAFETY: as above; nothing in the instance is mutated after creation.
+// SAFETY: as above; the only state mutated after creation is the sequence memo, behind its own lock.
 unsafe impl<E: Effect> Sync for Instance<E> {}
 
 pub fn effect_props(suites: &Suites, effect: OfxImageEffectHandle) -> Result<PropSet, OfxError> {
@@ -76,6 +79,7 @@ pub fn create<E: Effect>(suites: &Suites, effect: OfxImageEffectHandle) -> Resul
     let instance = Box::new(Instance {
         effect: E::create(),
         params,
+        sequence: SequenceMemo::default(),
     });
     effect_props(suites, effect)?.set_pointer(
         kOfxPropInstanceData,

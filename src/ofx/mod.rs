@@ -9,6 +9,7 @@ mod instance;
 mod message;
 mod props;
 mod render;
+mod sequence;
 mod suites;
 
 use std::ffi::{c_int, CString};

@@ -9,9 +9,12 @@ use super::image::{fetch_input, Clip};
 use super::instance::{self, Instance};
 use super::message::{self, Severity};
 use super::props::PropSet;
+use super::sequence::SequenceMemo;
 use super::suites::Suites;
 use super::OfxError;
-use crate::effects::{ClipFetch, Effect, EffectError, InputFrame, RenderRequest, Rendered};
+use crate::effects::{
+    ClipFetch, Effect, EffectError, Identified, InputFrame, Placement, RenderRequest, Rendered,
+};
 use crate::Frame;
 
 const SOURCE: &str = "Source";
@@ -21,6 +24,7 @@ const OUTPUT: &str = "Output";
 struct HostClips<'a> {
     suites: &'a Suites,
     effect: OfxImageEffectHandle,
+    memo: &'a SequenceMemo,
 }
 
 impl ClipFetch for HostClips<'_> {
@@ -33,6 +37,40 @@ impl ClipFetch for HostClips<'_> {
             return Ok(None);
         }
         fetch_input(self.suites, &handle, time).map_err(to_effect_error)
+    }
+
+    fn fetch_identified(
+        &mut self,
+        clip: &str,
+        time: f64,
+        wants_pixels: &mut dyn FnMut(u64, &Placement) -> bool,
+    ) -> Result<Option<Identified>, EffectError> {
+        let Some(handle) = Clip::get(self.suites, self.effect, clip).map_err(to_effect_error)?
+        else {
+            return Ok(None);
+        };
+        if !handle.connected() {
+            return Ok(None);
+        }
+        let Some(image) = handle.image(self.suites, time).map_err(to_effect_error)? else {
+            return Ok(None);
+        };
+        let placement = image.placement().map_err(to_effect_error)?;
+        if let Some(content) = self.memo.get(clip, time, &placement) {
+            let frame = match wants_pixels(content, &placement) {
+                true => Some(image.to_input().map_err(to_effect_error)?.frame),
+                false => None,
+            };
+            return Ok(Some(Identified {
+                placement,
+                content,
+                frame,
+            }));
+        }
+        let identified = image.identify(wants_pixels).map_err(to_effect_error)?;
+        self.memo
+            .remember(clip, time, identified.placement, identified.content);
+        Ok(Some(identified))
     }
 }
 
@@ -89,9 +127,15 @@ pub fn render<E: Effect>(
                 render_scale: (scale[0], scale[1]),
                 thumbnail,
             };
-            instance
-                .effect
-                .render(&source, &request, &mut HostClips { suites, effect })
+            instance.effect.render(
+                &source,
+                &request,
+                &mut HostClips {
+                    suites,
+                    effect,
+                    memo: &instance.sequence,
+                },
+            )
         });
     match result {
         Ok(rendered) => {

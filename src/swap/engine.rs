@@ -11,7 +11,6 @@ use std::time::SystemTime;
 use parking_lot::Mutex;
 
 use super::mask_models::{OcclusionModel, RegionModel};
-use super::select::cosine_distance;
 use super::{CropSwapper, FaceFinder, FoundFace, ModelFrame, SwapError, SwappedCrop};
 use crate::detect::{DetectSettings, Detector};
 use crate::face::Template;
@@ -320,15 +319,13 @@ impl FaceFinder for EngineFinder<'_> {
         detect_faces(&self.engine.detector, frame, &self.settings)
     }
 
-    fn reference_distance(&self, frame: &ModelFrame, face: &FoundFace) -> Option<f32> {
-        let reference = self.engine.reference.as_ref()?;
-        let embedding = self
-            .engine
-            .recogniser
-            .as_ref()?
-            .embed(frame.full(), &face.landmarks)
-            .ok()?;
-        cosine_distance(reference, &embedding)
+    fn embedding(&self, frame: &ModelFrame, face: &FoundFace) -> Option<Vec<f32>> {
+        let recogniser = self.engine.recogniser.as_ref()?;
+        recogniser.embed(frame.full(), &face.landmarks).ok()
+    }
+
+    fn reference(&self) -> Option<&[f32]> {
+        self.engine.reference.as_deref()
     }
 }
 

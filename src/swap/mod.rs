@@ -156,9 +156,19 @@ fn box_reduce(frame: &Frame, factor: usize) -> Frame {
 pub trait FaceFinder: Send + Sync {
     fn find(&self, frame: &Frame) -> Result<Vec<FoundFace>, SwapError>;
 
-    /// Distance of `face` to the reference identity, if one is set.
-    fn reference_distance(&self, _frame: &ModelFrame, _face: &FoundFace) -> Option<f32> {
+    /// The identity embedding of `face` (`None` without a recogniser, or when it fails).
+    fn embedding(&self, _frame: &ModelFrame, _face: &FoundFace) -> Option<Vec<f32>> {
         None
+    }
+
+    /// The reference identity faces are compared with, if one is set.
+    fn reference(&self) -> Option<&[f32]> {
+        None
+    }
+
+    /// Distance of `face` to the reference identity, if one is set.
+    fn reference_distance(&self, frame: &ModelFrame, face: &FoundFace) -> Option<f32> {
+        select::cosine_distance(self.reference()?, &self.embedding(frame, face)?)
     }
 }
 

@@ -1,7 +1,9 @@
 //! The per-pixel steps of a swap behind one small interface (warp into a crop, paste a crop back
 //! with its mask and colour transfer), so a GPU implementation can replace the CPU one.
 
-use crate::blend::{self, BlendError, BlendOutput, BlendSettings, ColourMatch, MaskSource};
+use crate::blend::{
+    self, BlendError, BlendOutput, BlendSettings, ColourMatch, MaskSource, TargetCorrection,
+};
 use crate::colour::ColourSpace;
 use crate::face::{paste_region, warp_from_crop, warp_to_crop, Region, Similarity};
 use crate::frame::Patch;
@@ -39,6 +41,9 @@ pub trait PixelOps: Send + Sync {
     /// Pastes `crop` (RGB in the plate's encoding; alpha = the crop-space mask) back through `m`:
     /// returns the new pixels of the crop's footprint on `plate` (with `earlier` patches applied
     /// first), changed only where the mask is non-zero; `None` when nothing lands in the frame.
+    /// `target` corrects the plate statistics the colour match aims at (a temporal smooth);
+    /// `None` matches each frame's own.
+    #[allow(clippy::too_many_arguments)]
     fn paste(
         &self,
         plate: &Frame,
@@ -46,6 +51,7 @@ pub trait PixelOps: Send + Sync {
         crop: &Frame,
         m: &Similarity,
         settings: &PasteSettings,
+        target: Option<&TargetCorrection>,
         layer: Layer,
     ) -> Result<Option<Patch>, PasteError>;
 }
@@ -54,7 +60,7 @@ pub trait PixelOps: Send + Sync {
 pub struct CpuOps;
 
 /// `frame`'s pixels in `r`, with the parts of `earlier` patches that overlap it.
-fn copy_region(frame: &Frame, earlier: &[Patch], r: Region) -> Frame {
+pub(crate) fn copy_region(frame: &Frame, earlier: &[Patch], r: Region) -> Frame {
     let mut out = Frame::from_fn(r.width(), r.height(), |x, y| {
         frame.pixel(r.x0 + x, r.y0 + y)
     });
@@ -88,6 +94,7 @@ impl PixelOps for CpuOps {
         crop: &Frame,
         m: &Similarity,
         settings: &PasteSettings,
+        target: Option<&TargetCorrection>,
         layer: Layer,
     ) -> Result<Option<Patch>, PasteError> {
         let (w, h) = plate.size();
@@ -99,30 +106,49 @@ impl PixelOps for CpuOps {
             p[3] *= c;
         }
         let under = copy_region(plate, earlier, region);
-        let blend_settings = BlendSettings {
-            mask: MaskSource::FaceAlpha,
-            colour_match: settings.colour_match,
-            mix: settings.strength,
-            colour_space: settings.colour_space,
-            output: match layer {
-                Layer::Composite => BlendOutput::Composite,
-                Layer::FaceOnly => BlendOutput::FaceOnly,
-                Layer::MaskOnly => BlendOutput::MaskOnly,
-            },
-            ..BlendSettings::default()
-        };
-        match blend::blend(&under, &face, None, &blend_settings) {
-            Ok(pixels) => Ok(Some(Patch {
-                x: region.x0,
-                y: region.y0,
-                pixels,
-            })),
-            // The mask fell outside the frame or was blanked by other masks: nothing to paste.
-            Err(BlendError::EmptyMask) => Ok(None),
-            Err(BlendError::NonFinite { .. }) => Err(PasteError(
-                "the swap model returned NaN or infinite values".into(),
-            )),
-            Err(e) => Err(PasteError(e.to_string())),
-        }
+        let result = blend::blend_towards(
+            &under,
+            &face,
+            None,
+            &blend_settings(settings, layer),
+            target,
+        );
+        patch_of(result, region)
+    }
+}
+
+/// How a paste blends its region: the face's alpha is the mask.
+pub(crate) fn blend_settings(settings: &PasteSettings, layer: Layer) -> BlendSettings {
+    BlendSettings {
+        mask: MaskSource::FaceAlpha,
+        colour_match: settings.colour_match,
+        mix: settings.strength,
+        colour_space: settings.colour_space,
+        output: match layer {
+            Layer::Composite => BlendOutput::Composite,
+            Layer::FaceOnly => BlendOutput::FaceOnly,
+            Layer::MaskOnly => BlendOutput::MaskOnly,
+        },
+        ..BlendSettings::default()
+    }
+}
+
+/// A paste's blended region as a patch at `region`, or why there is none.
+pub(crate) fn patch_of(
+    blended: Result<Frame, BlendError>,
+    region: Region,
+) -> Result<Option<Patch>, PasteError> {
+    match blended {
+        Ok(pixels) => Ok(Some(Patch {
+            x: region.x0,
+            y: region.y0,
+            pixels,
+        })),
+        // The mask fell outside the frame or was blanked by other masks: nothing to paste.
+        Err(BlendError::EmptyMask) => Ok(None),
+        Err(BlendError::NonFinite { .. }) => Err(PasteError(
+            "the swap model returned NaN or infinite values".into(),
+        )),
+        Err(e) => Err(PasteError(e.to_string())),
     }
 }

@@ -8,6 +8,7 @@ use super::{
     boost_factor, debug, CropSwapper, FaceFinder, FoundFace, ModelFrame, SwapError, SwapOutput,
     SwapReport, SwapResult, SwapSettings,
 };
+use crate::blend::TargetCorrection;
 use crate::colour::ColourSpace;
 use crate::face::{align, boost_merge, boost_split, Similarity};
 use crate::frame::Patch;
@@ -19,6 +20,9 @@ use crate::Frame;
 pub struct Pick {
     pub face: FoundFace,
     pub strength: f32,
+    /// Corrects the plate statistics the colour match aims at, towards their smooth over the
+    /// face's track; `None` (a per-frame pick) matches the frame's own.
+    pub colour_target: Option<TargetCorrection>,
 }
 
 /// Swaps the chosen faces of `frame` (in `settings.paste.colour_space`): finds the faces,
@@ -41,6 +45,7 @@ pub fn swap_frame(
         .map(|&i| Pick {
             face: faces[i].clone(),
             strength: 1.0,
+            colour_target: None,
         })
         .collect();
     swap_faces(&model, &faces, &picks, swapper, ops, settings)
@@ -102,7 +107,15 @@ pub fn swap_faces(
             &[]
         };
         let patch = ops
-            .paste(frame, earlier, &crop, &m, &paste, layer)
+            .paste(
+                frame,
+                earlier,
+                &crop,
+                &m,
+                &paste,
+                pick.colour_target.as_ref(),
+                layer,
+            )
             .map_err(|e| SwapError(format!("pasting the swapped face failed: {}", e.0)))?;
         if let Some(patch) = patch {
             patches.push(patch);

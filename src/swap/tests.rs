@@ -305,6 +305,7 @@ fn a_pick_strength_scales_the_paste_strength_and_zero_skips_the_face() {
     let pick = |strength| Pick {
         face: faces[0].clone(),
         strength,
+        colour_target: None,
     };
     let (got, report) = swap_faces(&model, &faces, &[pick(0.5)], &swapper, &CpuOps, &full).unwrap();
     assert_eq!(got.into_frame(&frame), want);

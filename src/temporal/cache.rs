@@ -162,6 +162,19 @@ impl<K: Ord + Clone, V: ByteSize> AnalysisCache<K, V> {
         Ok(value)
     }
 
+    /// The resident value for `key`, if any, counted as a use (a hit); `None` when it is
+    /// absent or still being computed.
+    pub fn get(&self, key: &K) -> Option<Arc<V>> {
+        let mut g = self.inner.lock();
+        let Some(Slot::Ready { value, tick, .. }) = g.map.get(key) else {
+            return None;
+        };
+        let (value, old) = (Arc::clone(value), *tick);
+        g.touch(key, old);
+        g.stats.hits += 1;
+        Some(value)
+    }
+
     /// The resident value for `key`, if any (does not count as a use).
     pub fn peek(&self, key: &K) -> Option<Arc<V>> {
         match self.inner.lock().map.get(key) {
@@ -294,16 +307,69 @@ pub fn stable_hash<T: Hash + ?Sized>(value: &T) -> u64 {
 /// A hash of a frame's size and every pixel's bits: the source identity of last resort (same
 /// content ⇒ same analysis, so a collision of equal images is harmless).
 pub fn content_hash(frame: &Frame) -> u64 {
-    let mix = |mut v: u64| {
-        v = (v ^ (v >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        v = (v ^ (v >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        v ^ (v >> 31)
-    };
-    let mut h = mix((frame.width() as u64) << 32 | frame.height() as u64);
-    for p in frame.pixels() {
-        let lo = u64::from(p[0].to_bits()) | u64::from(p[1].to_bits()) << 32;
-        let hi = u64::from(p[2].to_bits()) | u64::from(p[3].to_bits()) << 32;
-        h = mix(h ^ lo).wrapping_add(hi).rotate_left(23);
+    content_hash_rows(frame.width(), frame.height(), |y| frame.row(y))
+}
+
+/// [`content_hash`] of an image given row by row (`row(y)`, top row first, `width` pixels
+/// each), so a host's image can be identified in place before deciding to copy it. Rows are
+/// hashed on their own (in parallel: this runs on every neighbour of every render) and their
+/// hashes combined in order, so the result does not depend on the number of threads.
+pub fn content_hash_rows<'a>(
+    width: usize,
+    height: usize,
+    row: impl Fn(usize) -> &'a [[f32; 4]] + Sync,
+) -> u64 {
+    let mut rows = vec![0u64; height];
+    // Starting a thread costs tens of microseconds: hand out bands of at least ~64K pixels.
+    let grain = (1 << 16) / width.max(1) + 1;
+    crate::blend::par::bands(&mut rows, 1, grain, |first, band| {
+        for (i, h) in band.iter_mut().enumerate() {
+            *h = row_hash(row(first + i));
+        }
+    });
+    let mut h = mix(((width as u64) << 32) | height as u64);
+    for r in rows {
+        h = mix(h ^ r).rotate_left(23);
     }
     mix(h)
+}
+
+fn mix(mut v: u64) -> u64 {
+    v = (v ^ (v >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    v = (v ^ (v >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    v ^ (v >> 31)
+}
+
+/// One row's hash: four independent multiply-fold lanes (so the CPU overlaps their
+/// multiplications), each pixel's 128 bits folded into the lane of its column modulo 4.
+fn row_hash(row: &[[f32; 4]]) -> u64 {
+    const KEYS: [u64; 4] = [
+        0xA076_1D64_78BD_642F,
+        0xE703_7ED1_A0B4_28DB,
+        0x8EBC_6AF0_9C88_C6E3,
+        0x5899_65CC_7537_4CC3,
+    ];
+    let fold = |a: u64, b: u64| {
+        let p = u128::from(a) * u128::from(b);
+        (p as u64) ^ ((p >> 64) as u64)
+    };
+    let bits = |p: &[f32; 4]| {
+        (
+            u64::from(p[0].to_bits()) | (u64::from(p[1].to_bits()) << 32),
+            u64::from(p[2].to_bits()) | (u64::from(p[3].to_bits()) << 32),
+        )
+    };
+    let mut lanes = KEYS;
+    let mut chunks = row.chunks_exact(4);
+    for chunk in &mut chunks {
+        for (lane, (p, key)) in lanes.iter_mut().zip(chunk.iter().zip(KEYS)) {
+            let (lo, hi) = bits(p);
+            *lane = fold(*lane ^ lo, hi ^ key).wrapping_add(*lane);
+        }
+    }
+    for (lane, (p, key)) in lanes.iter_mut().zip(chunks.remainder().iter().zip(KEYS)) {
+        let (lo, hi) = bits(p);
+        *lane = fold(*lane ^ lo, hi ^ key).wrapping_add(*lane);
+    }
+    lanes.iter().fold(row.len() as u64, |h, &l| mix(h ^ l))
 }

@@ -21,13 +21,17 @@
 //! 5. **Smooth** the chosen track at t ([`smooth_track`]): a tricube-weighted local linear fit
 //!    of the pose (rotation unwrapped, log-scale, translation; fitted on the rigid landmarks)
 //!    and of the landmark residuals and box: zero lag for constant velocity, interpolation
-//!    across detector misses, never extrapolation. Other per-track series (colour-match
-//!    statistics) use [`smooth_values`] the same way.
+//!    across detector misses, never extrapolation. Other per-track series use
+//!    [`smooth_values`] the same way: the plate's colour statistics in the face region
+//!    ([`face_colour_stats`], measured in the analysis) give the colour match's target at t
+//!    ([`colour_target`]: the paste mask's statistics corrected towards the smooth, see
+//!    [`colour_stats`]).
 //! 6. **Fade** ([`fade`]): the swap's strength ramps over a few frames at real track ends.
 //!
 //! [`faces_at`] runs 2–6 on a [`Window`] and returns the [`TemporalFace`]s to swap at t: the
-//! smoothed `FoundFace` (feed it to the per-frame swap in place of the detection), its pose and
-//! its fade weight.
+//! smoothed `FoundFace` (feed it to the per-frame swap in place of the detection), its pose, its
+//! fade weight and its smoothed colour statistics (turn them into the paste's colour-match
+//! correction with [`colour_target`] on the frame at t).
 //!
 //! # Host integration (for the effects)
 //!
@@ -67,6 +71,7 @@
 //! included.
 
 pub mod cache;
+pub mod colour_stats;
 pub mod cut;
 pub mod smooth;
 pub mod track;
@@ -77,11 +82,15 @@ mod synthetic;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_colour;
+#[cfg(test)]
 mod tests_motion;
 
 pub use cache::{
-    content_hash, stable_hash, AnalysisCache, ByteSize, CacheStats, FrameKey, ENTRY_OVERHEAD,
+    content_hash, content_hash_rows, stable_hash, AnalysisCache, ByteSize, CacheStats, FrameKey,
+    ENTRY_OVERHEAD,
 };
+pub use colour_stats::{colour_target, face_colour_stats, face_region};
 pub use cut::{detect_cuts, split_window, CutSettings, Signature};
 pub use smooth::{fade, smooth_track, smooth_values, LocalFit, Smoothed};
 pub use track::{iou, link, link_with, LinkSettings, Track, Tracks};

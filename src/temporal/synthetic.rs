@@ -169,6 +169,7 @@ impl Clip {
             faces: self.detect(t),
             embeddings: Vec::new(),
             signature: Signature::of(&self.scene(t)),
+            colour: Vec::new(),
         }
     }
 

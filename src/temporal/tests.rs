@@ -248,6 +248,7 @@ fn the_chosen_face_is_decided_per_track() {
                 ],
                 embeddings: Vec::new(),
                 signature: Signature::of(&Frame::filled(32, 18, [0.5; 4])),
+                colour: Vec::new(),
             }
         })
         .collect();

@@ -4,9 +4,11 @@
 use std::ops::Range;
 
 use super::cache::{AnalysisCache, ByteSize, FrameKey};
+use super::colour_stats::smooth_colour;
 use super::cut::{detect_cuts, split_window, CutSettings, Signature};
 use super::smooth::{fade, smooth_track};
 use super::track::{link_with, FrameFaces, LinkSettings, Track, Tracks};
+use crate::blend::ColourStats;
 use crate::face::SimilarityParts;
 use crate::swap::select::{cosine_distance, FaceSelection};
 use crate::swap::FoundFace;
@@ -27,6 +29,9 @@ pub struct FrameAnalysis {
     pub embeddings: Vec<Vec<f32>>,
     /// The cut signature of the frame.
     pub signature: Signature,
+    /// The plate's colour statistics in each face's region (see [`super::colour_stats`]),
+    /// index-aligned with `faces`; empty when none were computed.
+    pub colour: Vec<Option<ColourStats>>,
 }
 
 impl ByteSize for FrameAnalysis {
@@ -41,6 +46,7 @@ impl ByteSize for FrameAnalysis {
                 .map(|e| e.capacity() * 4)
                 .sum::<usize>()
             + std::mem::size_of_val(self.signature.cells())
+            + self.colour.capacity() * size_of::<Option<ColourStats>>()
     }
 }
 
@@ -91,6 +97,9 @@ pub struct TemporalFace {
     pub parts: SimilarityParts,
     /// Strength multiplier 0..1: below 1 near a real track start or end.
     pub fade: f32,
+    /// The plate's colour statistics in the face region, smoothed over the track at t (the
+    /// colour match's target, see [`super::colour_target`]); `None` without statistics.
+    pub colour: Option<ColourStats>,
     /// Detected at t (else interpolated across a detector miss).
     pub observed: bool,
     /// Index of its track in [`Linked::tracks`].
@@ -108,6 +117,8 @@ pub struct Linked<'a> {
     pub faces: Vec<FrameFaces<'a>>,
     /// Embeddings of the run's frames (empty lists where none).
     pub embeddings: Vec<&'a [Vec<f32>]>,
+    /// Colour statistics of the run's frames' faces (empty lists where none).
+    pub colour: Vec<&'a [Option<ColourStats>]>,
     pub tracks: Tracks,
 }
 
@@ -140,6 +151,10 @@ impl<'a> Window<'a> {
             .iter()
             .map(|f| f.map_or(&[][..], |a| &a.embeddings[..]))
             .collect();
+        let colour: Vec<&'a [Option<ColourStats>]> = slice
+            .iter()
+            .map(|f| f.map_or(&[][..], |a| &a.colour[..]))
+            .collect();
         let tracks = link_with(&faces, &settings.link, |(j, d), (j2, d2)| {
             cosine_distance(embeddings[j].get(d)?, embeddings[j2].get(d2)?)
         });
@@ -148,6 +163,7 @@ impl<'a> Window<'a> {
             run,
             faces,
             embeddings,
+            colour,
             tracks,
         }
     }
@@ -224,10 +240,15 @@ impl Linked<'_> {
             .fade_frames
             .min(settings.radius.saturating_sub(confirm));
         let span = 0..self.faces.len();
+        // Only this run's frames: statistics are never carried across a cut.
+        let colour: Vec<Option<ColourStats>> = (0..self.faces.len())
+            .map(|j| *self.colour[j].get(track.members[j]?)?)
+            .collect();
         Some(TemporalFace {
             face: s.face,
             parts: s.parts,
             fade: fade(track, self.centre, span, ramp, confirm),
+            colour: smooth_colour(&colour, self.centre, settings.radius),
             observed: s.observed,
             track: i,
         })

@@ -12,11 +12,18 @@ use doppel_host::{
 pub const FACE_BLEND: &str = "com.doppel.FaceBlend";
 pub const GENERAL: &str = "OfxImageEffectContextGeneral";
 
+/// Set by tests that start worker processes: the bundle the workers load.
+pub const BUNDLE_ENV: &str = "DOPPEL_TEST_BUNDLE";
+
 /// Lays out a bundle from the debug plugin library cargo built for these tests, once per test binary.
 pub fn bundle() -> PathBuf {
     static BUNDLE: OnceLock<PathBuf> = OnceLock::new();
     BUNDLE
         .get_or_init(|| {
+            // A worker process of a test uses the bundle its parent laid out (and has loaded).
+            if let Some(path) = std::env::var_os(BUNDLE_ENV) {
+                return PathBuf::from(path);
+            }
             let exe = std::env::current_exe().expect("test binary path");
             let name = exe.file_stem().unwrap().to_string_lossy().into_owned();
             // Cargo builds the cdylib beside the test binaries (target/<profile>/deps) when it

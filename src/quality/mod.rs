@@ -1,6 +1,10 @@
 //! Quality metrics of `shared/reference/quality.md` as library code (seam step, ΔE76, PSNR) and
 //! the deterministic synthetic test material they are measured on (skin-like plate, colour
-//! mismatch), for tests and benchmarks.
+//! mismatch), for tests and benchmarks; quality.md's synthetic clips ([`clip`]) and the
+//! alignment a render applied, read back from its mask ([`alignment`]).
+
+pub mod alignment;
+pub mod clip;
 
 use crate::colour::{linear_to_lab, ColourSpace};
 use crate::Frame;
