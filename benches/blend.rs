@@ -3,9 +3,11 @@
 //! Run with `cargo bench --bench blend`. Ratios, not absolute times, are what to compare: shared
 //! machines drift by 20% or more between runs.
 
-use std::hint::black_box;
-use std::time::Instant;
+mod common;
 
+use std::hint::black_box;
+
+use common::median_seconds;
 use doppel::blend::{blend, BlendSettings, ColourMatch, Ellipse, MaskSource};
 use doppel::colour::ColourSpace;
 use doppel::Frame;
@@ -27,19 +29,6 @@ fn plates(width: usize, height: usize) -> (Frame, Frame) {
         *p = [p[0] * 1.15 + 0.02, p[1] * 0.95, p[2] * 0.9 + 0.03, p[3]];
     }
     (source, face)
-}
-
-fn median_seconds(runs: usize, mut f: impl FnMut()) -> f64 {
-    f(); // warm-up
-    let mut times: Vec<f64> = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed().as_secs_f64()
-        })
-        .collect();
-    times.sort_by(f64::total_cmp);
-    times[runs / 2]
 }
 
 fn main() {

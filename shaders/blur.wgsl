@@ -2,6 +2,8 @@
 // columns (`convolve`: Face Blend's feather for σ ≤ 4, Face Swap's box-mask blur), and three
 // extended-box passes per line by running sums (`boxes`: Face Blend's feather for σ > 4).
 // CPU twins: src/blend/blur.rs and src/swap/mask.rs (`gaussian_blur`).
+//
+// uses: lib/double_f32.wgsl
 
 struct Params {
     width: u32,
@@ -96,10 +98,6 @@ struct Window {
     others: i32,
     soft: f32,
     carry: f32,
-}
-
-fn opaque(x: f32) -> f32 {
-    return bitcast<f32>(bitcast<u32>(x) | params.zero);
 }
 
 fn add(win: ptr<function, Window>, v: f32, count: i32) {

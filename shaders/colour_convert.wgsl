@@ -1,6 +1,8 @@
 // Colour-space conversion of a frame, in place: sRGB encode or decode of R, G and B (alpha
 // untouched). The same curve as src/colour.rs: the exact knee, odd-symmetric below zero, the
 // power segment continued above 1 (HDR values are never clamped).
+//
+// uses: lib/colour.wgsl
 
 struct Params {
     count: u32,
@@ -10,31 +12,6 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read_write> pixels: array<vec4<f32>>;
-
-const LINEAR_KNEE: f32 = 0.0031306684;
-const ENCODED_KNEE: f32 = 0.040448236;
-
-fn encode(v: f32) -> f32 {
-    let a = abs(v);
-    var e: f32;
-    if a <= LINEAR_KNEE {
-        e = a * 12.92;
-    } else {
-        e = 1.055 * pow(a, 1.0 / 2.4) - 0.055;
-    }
-    return select(e, -e, v < 0.0);
-}
-
-fn decode(v: f32) -> f32 {
-    let a = abs(v);
-    var l: f32;
-    if a <= ENCODED_KNEE {
-        l = a / 12.92;
-    } else {
-        l = pow((a + 0.055) / 1.055, 2.4);
-    }
-    return select(l, -l, v < 0.0);
-}
 
 // One invocation per pixel; rows of 64 × 65535 pixels in y (a 1-D dispatch is limited to
 // 65535 workgroups).

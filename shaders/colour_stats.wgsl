@@ -7,6 +7,8 @@
 // - `gather`: the samples' (key, weight) pairs of the six channels (Source R, G, B, Face R, G, B
 //   as encoded) for the Histogram sort, keys ordered as f32::total_cmp; samples with no weight
 //   and the padding get the largest key and weight 0 (they sort last).
+//
+// uses: lib/colour.wgsl
 
 struct Params {
     // Frame width (frames and planes are full-frame, row-major).
@@ -30,38 +32,6 @@ struct Params {
 @group(0) @binding(2) var<storage, read> face: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read> core: array<f32>;
 @group(0) @binding(4) var<storage, read_write> out: array<u32>;
-
-const LINEAR_KNEE: f32 = 0.0031306684;
-const ENCODED_KNEE: f32 = 0.040448236;
-const LAB_DELTA: f32 = 6.0 / 29.0;
-
-fn decode(v: f32) -> f32 {
-    let a = abs(v);
-    var l: f32;
-    if a <= ENCODED_KNEE {
-        l = a / 12.92;
-    } else {
-        l = pow((a + 0.055) / 1.055, 2.4);
-    }
-    return select(l, -l, v < 0.0);
-}
-
-// CIELAB companding: a cube root refined by one Newton step above δ³, linear below.
-fn lab_f(t: f32) -> f32 {
-    if t > LAB_DELTA * LAB_DELTA * LAB_DELTA {
-        let y = pow(t, 1.0 / 3.0);
-        return y - (y * y * y - t) / (3.0 * y * y);
-    }
-    return t / (3.0 * LAB_DELTA * LAB_DELTA) + 4.0 / 29.0;
-}
-
-// Linear RGB → CIELAB (LINEAR_TO_XYZ of src/colour.rs with the white folded into its rows).
-fn linear_to_lab(rgb: vec3<f32>) -> vec3<f32> {
-    let x = lab_f(dot(vec3(0.43388734556603990, 0.37622400913749876, 0.18988864529646140), rgb));
-    let y = lab_f(dot(vec3(0.21263900587151036, 0.71516867876775590, 0.07219231536073371), rgb));
-    let z = lab_f(dot(vec3(0.01775004007097326, 0.10944762085523850, 0.87280233907378820), rgb));
-    return vec3(116.0 * y - 16.0, 500.0 * (x - y), 200.0 * (y - z));
-}
 
 // The value statistics are taken on (`stat` of colour_match.rs).
 fn stat(p: vec4<f32>) -> vec3<f32> {

@@ -2,6 +2,8 @@
 // anti-aliasing (0.5 + signed distance to the boundary) and max-ed into a mask frame's alpha,
 // RGB mirroring alpha inside each polygon's box. CPU twin: src/face/outline.rs
 // (`rasterise_faces`).
+//
+// uses: lib/double_f32.wgsl
 
 struct Params {
     width: u32,
@@ -17,23 +19,6 @@ struct Params {
 // integer y, fraction of y), so that pixel − vertex is computed without rounding the vertex.
 @group(0) @binding(1) var<storage, read> polys: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read_write> mask: array<vec4<f32>>;
-
-fn opaque(x: f32) -> f32 {
-    return bitcast<f32>(bitcast<u32>(x) | params.zero);
-}
-
-fn split(a: f32) -> vec2<f32> {
-    let hi = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
-    return vec2(hi, a - hi);
-}
-
-// a·b as p + e exactly (products of 12-bit halves are exact, fused or not).
-fn two_prod(a: f32, b: f32) -> vec2<f32> {
-    let p = opaque(a * b);
-    let x = split(a);
-    let y = split(b);
-    return vec2(p, ((x.x * y.x - p) + x.x * y.y + x.y * y.x) + x.y * y.y);
-}
 
 // Signed distance from the centre of pixel (x, y) to polygon `p`'s boundary: positive inside
 // (even-odd rule). Pixel − vertex is kept as integer + fraction, and the offset from the

@@ -3,6 +3,8 @@
 // twin: src/blend/mask.rs. Also `support`, the bounding box of a plane's non-zero values
 // (`Plane::support`). The ellipse's ρ² − 1 is summed in double-f32 (hi + lo pairs) so
 // the outline's distance keeps the CPU's f64 accuracy at any frame size.
+//
+// uses: lib/double_f32.wgsl, lib/edge.wgsl
 
 struct Params {
     width: u32,
@@ -45,71 +47,7 @@ struct Params {
 
 var<workgroup> tile_bounds: array<atomic<u32>, 4>;
 
-// --- Double-f32 arithmetic (error-free transforms; products of 12-bit halves are exact, so
-// fused multiply-adds change nothing, and `opaque` stops algebraic folding of the sums).
-
-fn opaque(x: f32) -> f32 {
-    return bitcast<f32>(bitcast<u32>(x) | params.zero);
-}
-
-fn two_sum(a: f32, b: f32) -> vec2<f32> {
-    let s = opaque(a + b);
-    let bb = opaque(s - a);
-    return vec2(s, (a - (s - bb)) + (b - bb));
-}
-
-fn quick_two_sum(a: f32, b: f32) -> vec2<f32> {
-    let s = opaque(a + b);
-    return vec2(s, b - (s - a));
-}
-
-fn split(a: f32) -> vec2<f32> {
-    let hi = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
-    return vec2(hi, a - hi);
-}
-
-fn two_prod(a: f32, b: f32) -> vec2<f32> {
-    let p = opaque(a * b);
-    let x = split(a);
-    let y = split(b);
-    return vec2(p, ((x.x * y.x - p) + x.x * y.y + x.y * y.x) + x.y * y.y);
-}
-
-fn df_mul(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> {
-    let p = two_prod(a.x, b.x);
-    return quick_two_sum(p.x, p.y + (a.x * b.y + a.y * b.x));
-}
-
-fn df_add(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> {
-    let s = two_sum(a.x, b.x);
-    return quick_two_sum(s.x, s.y + (a.y + b.y));
-}
-
-// --- Ellipse (the CPU's `ellipse`, `coverage` and `normal`).
-
-fn coverage(d: f32, n: vec2<f32>) -> f32 {
-    let half = (n.x + n.y) / 2.0;
-    let band = (n.x - n.y) / 2.0;
-    if d >= half {
-        return 0.0;
-    } else if d <= -half {
-        return 1.0;
-    } else if abs(d) <= band {
-        return 0.5 - d / n.x;
-    } else if d > 0.0 {
-        return (half - d) * (half - d) / (2.0 * n.x * n.y);
-    }
-    return 1.0 - (half + d) * (half + d) / (2.0 * n.x * n.y);
-}
-
-fn normal(v: vec2<f32>) -> vec2<f32> {
-    let len = length(v);
-    if !(len > 1e-12) {
-        return vec2(1.0, 0.0);
-    }
-    let a = abs(v / len);
-    return vec2(max(a.x, a.y), min(a.x, a.y));
-}
+// --- Ellipse (the CPU's `ellipse`; its `coverage` and `normal` are lib/edge.wgsl's).
 
 @compute @workgroup_size(8, 8)
 fn ellipse(@builtin(global_invocation_id) id: vec3<u32>) {

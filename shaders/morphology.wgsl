@@ -3,6 +3,8 @@
 // inside / near-contour / site pixels, `rows` finds each pixel's nearest site along its row,
 // `finish` finds the nearest site (the CPU's exact feature transform, searched over the rows
 // within reach) and renders the moved contour's coverage.
+//
+// uses: lib/double_f32.wgsl, lib/edge.wgsl
 
 struct Params {
     width: u32,
@@ -91,48 +93,6 @@ fn rows(@builtin(global_invocation_id) id: vec3<u32>) {
     }
 }
 
-// Area of a unit pixel inside a straight edge at signed distance d, normal (a, b), a ≥ b ≥ 0.
-fn coverage(d: f32, n: vec2<f32>) -> f32 {
-    let half = (n.x + n.y) / 2.0;
-    let band = (n.x - n.y) / 2.0;
-    if d >= half {
-        return 0.0;
-    } else if d <= -half {
-        return 1.0;
-    } else if abs(d) <= band {
-        return 0.5 - d / n.x;
-    } else if d > 0.0 {
-        return (half - d) * (half - d) / (2.0 * n.x * n.y);
-    }
-    return 1.0 - (half + d) * (half + d) / (2.0 * n.x * n.y);
-}
-
-// Inverse of `coverage`: the signed distance from the pixel centre to the edge.
-fn distance(m: f32, n: vec2<f32>) -> f32 {
-    let half = (n.x + n.y) / 2.0;
-    let corner = n.y / (2.0 * n.x);
-    if m <= 0.0 {
-        return half;
-    } else if m >= 1.0 {
-        return -half;
-    } else if m < corner {
-        return half - sqrt(2.0 * n.x * n.y * m);
-    } else if m > 1.0 - corner {
-        return sqrt(2.0 * n.x * n.y * (1.0 - m)) - half;
-    }
-    return (0.5 - m) * n.x;
-}
-
-// (max, min) of the absolute components of a direction; axis-aligned if degenerate.
-fn normal(v: vec2<f32>) -> vec2<f32> {
-    let len = length(v);
-    if !(len > 1e-12) {
-        return vec2(1.0, 0.0);
-    }
-    let a = abs(v / len);
-    return vec2(max(a.x, a.y), min(a.x, a.y));
-}
-
 // The mask gradient: 3×3 differences with √2 centre weights, differences first (exactly zero
 // where the CPU's f64 sum cancels to rounding noise).
 fn grad(x: i32, y: i32) -> vec2<f32> {
@@ -142,23 +102,6 @@ fn grad(x: i32, y: i32) -> vec2<f32> {
     let gy = (mm(x - 1, y + 1) - mm(x - 1, y - 1)) + k * (mm(x, y + 1) - mm(x, y - 1))
         + (mm(x + 1, y + 1) - mm(x + 1, y - 1));
     return vec2(gx, gy);
-}
-
-fn opaque(x: f32) -> f32 {
-    return bitcast<f32>(bitcast<u32>(x) | params.zero);
-}
-
-fn split(a: f32) -> vec2<f32> {
-    let hi = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
-    return vec2(hi, a - hi);
-}
-
-// a·b as p + e exactly (products of 12-bit halves are exact, fused or not).
-fn two_prod(a: f32, b: f32) -> vec2<f32> {
-    let p = opaque(a * b);
-    let x = split(a);
-    let y = split(b);
-    return vec2(p, ((x.x * y.x - p) + x.x * y.y + x.y * y.x) + x.y * y.y);
 }
 
 // The distance from pixel (x, y) to the contour point of site (sx, sy) minus r, and the edge

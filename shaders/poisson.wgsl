@@ -91,8 +91,20 @@ fn workgroup_sum(li: u32, v: vec4<f32>) -> vec4<f32> {
     return sums[0];
 }
 
-fn group_index(wg: vec3<u32>, groups: vec3<u32>) -> u32 {
-    return wg.y * groups.x + wg.x;
+// An invocation's place in a reduction: its index in its 8×8 workgroup, and the workgroup's
+// place in the dispatch.
+struct Group {
+    @builtin(local_invocation_index) li: u32,
+    @builtin(workgroup_id) wg: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+}
+
+// This workgroup's sum of `v` as its entry of `partials`; every invocation must call it.
+fn store_partial(group: Group, v: vec4<f32>) {
+    let total = workgroup_sum(group.li, v);
+    if group.li == 0u {
+        partials[group.wg.y * group.groups.x + group.wg.x] = total;
+    }
 }
 
 // Whether support cell (sx, sy) is in Ω (the mask is positive there).
@@ -109,12 +121,7 @@ fn in_omega(sx: i32, sy: i32) -> bool {
 // Diagonal: the neighbours inside the plate (Neumann at its edge); right-hand side: Σ over
 // the Dirichlet neighbours (in the plate, outside Ω) of plate − face.
 @compute @workgroup_size(8, 8)
-fn setup(
-    @builtin(global_invocation_id) id: vec3<u32>,
-    @builtin(local_invocation_index) li: u32,
-    @builtin(workgroup_id) wg: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-) {
+fn setup(@builtin(global_invocation_id) id: vec3<u32>, group: Group) {
     var bb = vec4(0.0);
     if id.x < params.w && id.y < params.h {
         let i = id.y * params.w + id.x;
@@ -150,20 +157,12 @@ fn setup(
         x_out[i] = vec4(0.0);
         bb = rhs * rhs;
     }
-    let total = workgroup_sum(li, bb);
-    if li == 0u {
-        partials[group_index(wg, groups)] = total;
-    }
+    store_partial(group, bb);
 }
 
 // ap = A p, and the partial sums of p·ap.
 @compute @workgroup_size(8, 8)
-fn apply(
-    @builtin(global_invocation_id) id: vec3<u32>,
-    @builtin(local_invocation_index) li: u32,
-    @builtin(workgroup_id) wg: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-) {
+fn apply(@builtin(global_invocation_id) id: vec3<u32>, group: Group) {
     var d = vec4(0.0);
     if id.x < params.w && id.y < params.h {
         let i = id.y * params.w + id.x;
@@ -186,39 +185,23 @@ fn apply(
         ap_out[i] = a;
         d = p[i] * a;
     }
-    let total = workgroup_sum(li, d);
-    if li == 0u {
-        partials[group_index(wg, groups)] = total;
-    }
+    store_partial(group, d);
 }
 
 // The partial sums of va·vb.
 @compute @workgroup_size(8, 8)
-fn dot_partials(
-    @builtin(global_invocation_id) id: vec3<u32>,
-    @builtin(local_invocation_index) li: u32,
-    @builtin(workgroup_id) wg: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-) {
+fn dot_partials(@builtin(global_invocation_id) id: vec3<u32>, group: Group) {
     var d = vec4(0.0);
     if id.x < params.w && id.y < params.h {
         let i = id.y * params.w + id.x;
         d = va[i] * vb[i];
     }
-    let total = workgroup_sum(li, d);
-    if li == 0u {
-        partials[group_index(wg, groups)] = total;
-    }
+    store_partial(group, d);
 }
 
 // x += α p, r −= α ap, and the partial sums of r·r.
 @compute @workgroup_size(8, 8)
-fn update_xr(
-    @builtin(global_invocation_id) id: vec3<u32>,
-    @builtin(local_invocation_index) li: u32,
-    @builtin(workgroup_id) wg: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-) {
+fn update_xr(@builtin(global_invocation_id) id: vec3<u32>, group: Group) {
     var d = vec4(0.0);
     if id.x < params.w && id.y < params.h {
         let i = id.y * params.w + id.x;
@@ -228,10 +211,7 @@ fn update_xr(
         r[i] = ri;
         d = ri * ri;
     }
-    let total = workgroup_sum(li, d);
-    if li == 0u {
-        partials[group_index(wg, groups)] = total;
-    }
+    store_partial(group, d);
 }
 
 // Adds `count` partial sums (one workgroup) and ends a step of the conjugate gradients:

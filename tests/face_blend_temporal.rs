@@ -6,79 +6,15 @@
 
 mod common;
 
-use std::path::Path;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
+use common::moving::*;
 use common::*;
-use doppel_host::{ClipSource, Clips, HostImage, HostProfile, Instance, ParamValue, RenderOptions};
-
-const FRAMES: usize = 12;
-
-fn astronaut() -> &'static HostImage {
-    static PLATE: OnceLock<HostImage> = OnceLock::new();
-    PLATE.get_or_init(|| {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(".cache/assets/astronaut.png");
-        HostImage::load(&path).unwrap_or_else(|e| panic!("{e}: run scripts/assets.sh first"))
-    })
-}
-
-/// Frame t: a 320×256 window of the astronaut, moved 1 px left per frame.
-fn frame(t: usize) -> HostImage {
-    let plate = astronaut();
-    HostImage::from_fn(320, 256, |x, y| plate.get(x + 60 + t, y))
-}
+use doppel_host::{Clips, HostImage, HostProfile, Instance, ParamValue, RenderOptions};
 
 /// The face centre in frame t (the astronaut's face box is about (180,62)–(271,178)).
 fn face_centre(t: usize) -> (usize, usize) {
     (225 - 60 - t, 120)
-}
-
-/// A clip that records the times the host asked it for.
-struct Recorded {
-    frames: Vec<HostImage>,
-    asked: Mutex<Vec<f64>>,
-}
-
-impl Recorded {
-    fn new(frames: Vec<HostImage>) -> Arc<Recorded> {
-        Arc::new(Recorded {
-            frames,
-            asked: Mutex::new(Vec::new()),
-        })
-    }
-
-    fn moving() -> Arc<Recorded> {
-        Self::new((0..FRAMES).map(frame).collect())
-    }
-
-    /// The distinct integral times asked for since the last call, sorted.
-    fn take(&self) -> Vec<i64> {
-        let mut times: Vec<i64> = self
-            .asked
-            .lock()
-            .unwrap()
-            .drain(..)
-            .map(|t| t.round() as i64)
-            .collect();
-        times.sort_unstable();
-        times.dedup();
-        times
-    }
-}
-
-impl ClipSource for Recorded {
-    fn image(&self, time: f64) -> Option<HostImage> {
-        self.asked.lock().unwrap().push(time);
-        self.frames.image(time)
-    }
-
-    fn frame_range(&self) -> (f64, f64) {
-        self.frames.frame_range()
-    }
-
-    fn size(&self, time: f64) -> Option<(usize, usize)> {
-        self.frames.size(time)
-    }
 }
 
 /// Face Blend over `source` with a graded copy of it as the Face, the detected-face mask at
@@ -104,13 +40,6 @@ fn instance(profile: HostProfile, source: Arc<Recorded>, radius: i32) -> Instanc
             .unwrap_or_else(|e| panic!("set {id}: {e}"));
     }
     instance
-}
-
-fn render(instance: &Instance, t: usize, opts: &RenderOptions) -> HostImage {
-    let out = instance.render(t as f64, opts).expect("render");
-    assert_clean(instance);
-    assert_eq!(instance.persistent_message(), None);
-    out
 }
 
 /// The mask covers the face at frame t and nothing far from it.
@@ -166,11 +95,7 @@ fn the_window_is_declared_and_read_only_for_the_detected_face_mask() {
 #[test]
 fn any_render_order_and_instance_gives_bit_identical_frames() {
     let blend = instance(HostProfile::Generic, Recorded::moving(), 6);
-    let forward: Vec<HostImage> = blend
-        .render_sequence(&(0..FRAMES).map(|t| t as f64).collect::<Vec<_>>(), &plain())
-        .into_iter()
-        .map(|r| r.expect("render"))
-        .collect();
+    let forward = render_all(&blend);
     assert_clean(&blend);
     for (t, mask) in forward.iter().enumerate() {
         assert_face_mask(mask, t);
@@ -271,7 +196,10 @@ fn scrambled(t: usize, from: usize) -> HostImage {
 /// The largest mask value, or `None` when the mask is empty (no face found).
 fn mask_peak(instance: &Instance, t: usize, plate: &HostImage) -> Option<f32> {
     let out = render(instance, t, &plain());
-    assert!(out.pixels != plate.pixels, "frame {t}: a mask, never the plate");
+    assert!(
+        out.pixels != plate.pixels,
+        "frame {t}: a mask, never the plate"
+    );
     let peak = out.pixels.iter().map(|p| p[3]).fold(0.0, f32::max);
     (peak > 0.0).then_some(peak)
 }

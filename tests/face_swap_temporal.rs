@@ -7,72 +7,14 @@
 mod common;
 
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
+use common::moving::*;
 use common::*;
 use doppel_host::{ClipSource, Clips, HostImage, HostProfile, Instance, ParamValue, RenderOptions};
 
 const FACE_SWAP: &str = "com.doppel.FaceSwap";
 const FILTER: &str = "OfxImageEffectContextFilter";
-const FRAMES: usize = 12;
-
-fn astronaut() -> &'static HostImage {
-    static PLATE: std::sync::OnceLock<HostImage> = std::sync::OnceLock::new();
-    PLATE.get_or_init(|| {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(".cache/assets/astronaut.png");
-        HostImage::load(&path).unwrap_or_else(|e| panic!("{e}: run scripts/assets.sh first"))
-    })
-}
-
-/// Frame t: a 320×256 window of the astronaut, moved 1 px left per frame.
-fn frame(t: usize) -> HostImage {
-    let plate = astronaut();
-    HostImage::from_fn(320, 256, |x, y| plate.get(x + 60 + t, y))
-}
-
-/// A 12-frame clip that records the times the host asked it for.
-struct Recorded {
-    frames: Vec<HostImage>,
-    asked: Mutex<Vec<f64>>,
-}
-
-impl Recorded {
-    fn new() -> Arc<Recorded> {
-        Arc::new(Recorded {
-            frames: (0..FRAMES).map(frame).collect(),
-            asked: Mutex::new(Vec::new()),
-        })
-    }
-
-    /// The distinct integral times asked for since the last call, sorted.
-    fn take(&self) -> Vec<i64> {
-        let mut times: Vec<i64> = self
-            .asked
-            .lock()
-            .unwrap()
-            .drain(..)
-            .map(|t| t.round() as i64)
-            .collect();
-        times.sort_unstable();
-        times.dedup();
-        times
-    }
-}
-
-impl ClipSource for Recorded {
-    fn image(&self, time: f64) -> Option<HostImage> {
-        self.asked.lock().unwrap().push(time);
-        self.frames.image(time)
-    }
-
-    fn frame_range(&self) -> (f64, f64) {
-        self.frames.frame_range()
-    }
-
-    fn size(&self, time: f64) -> Option<(usize, usize)> {
-        self.frames.size(time)
-    }
-}
 
 fn instance(source: Arc<dyn ClipSource>, radius: i32) -> Instance {
     instance_in(HostProfile::Generic, source, radius)
@@ -101,16 +43,9 @@ fn instance_in(profile: HostProfile, source: Arc<dyn ClipSource>, radius: i32) -
     instance
 }
 
-fn render(instance: &Instance, t: usize, opts: &RenderOptions) -> HostImage {
-    let out = instance.render(t as f64, opts).expect("render");
-    assert_clean(instance);
-    assert_eq!(instance.persistent_message(), None);
-    out
-}
-
 #[test]
 fn the_window_is_declared_and_read_without_violations() {
-    let clip = Recorded::new();
+    let clip = Recorded::moving();
     let swap = instance(clip.clone(), 6);
     assert_eq!(
         swap.value_at("temporalRadius", 0.0).unwrap(),
@@ -132,20 +67,16 @@ fn the_window_is_declared_and_read_without_violations() {
 
 #[test]
 fn any_render_order_and_instance_gives_bit_identical_frames() {
-    let clip = Recorded::new();
+    let clip = Recorded::moving();
     let swap = instance(clip.clone(), 6);
-    let forward: Vec<HostImage> = swap
-        .render_sequence(&(0..FRAMES).map(|t| t as f64).collect::<Vec<_>>(), &plain())
-        .into_iter()
-        .map(|r| r.expect("render"))
-        .collect();
+    let forward = render_all(&swap);
     assert_clean(&swap);
     for (t, out) in forward.iter().enumerate() {
         assert!(out.max_abs_diff(&frame(t)) > 0.01, "frame {t} was swapped");
     }
     let reverse: Vec<usize> = (0..FRAMES).rev().collect();
     let shuffled = [7, 2, 11, 0, 5, 9, 3, 10, 1, 8, 6, 4];
-    let other = instance(Recorded::new(), 6);
+    let other = instance(Recorded::moving(), 6);
     for (name, instance, order) in [
         ("reverse", &swap, &reverse[..]),
         ("shuffled", &swap, &shuffled[..]),
@@ -163,7 +94,7 @@ fn any_render_order_and_instance_gives_bit_identical_frames() {
 
 #[test]
 fn radius_zero_is_the_per_frame_swap() {
-    let clip = Recorded::new();
+    let clip = Recorded::moving();
     let swap = instance(clip.clone(), 0);
     let out = render(&swap, 5, &plain());
     assert_eq!(clip.take(), vec![5], "only the rendered frame is read");
@@ -171,7 +102,7 @@ fn radius_zero_is_the_per_frame_swap() {
     let still = instance(Arc::new(frame(5)), 0);
     assert!(out.pixels == render(&still, 0, &plain()).pixels);
     // The temporal swap of a moving face is close to it, but not the same computation.
-    let temporal = render(&instance(Recorded::new(), 6), 5, &plain());
+    let temporal = render(&instance(Recorded::moving(), 6), 5, &plain());
     assert!(out.max_abs_diff(&frame(5)) > 0.01);
     assert!(
         temporal.pixels != out.pixels,
@@ -182,13 +113,13 @@ fn radius_zero_is_the_per_frame_swap() {
 
 #[test]
 fn thumbnails_read_only_their_own_frame() {
-    let clip = Recorded::new();
+    let clip = Recorded::moving();
     let swap = instance(clip.clone(), 6);
     render(&swap, 5, &RenderOptions::thumbnail(0.25));
     assert_eq!(clip.take(), vec![5]);
     assert!(host(HostProfile::Generic).violations().is_empty());
     // Resolve flags thumbnails on the clips (kOfxImageClipPropThumbnail), not in the arguments.
-    let clip = Recorded::new();
+    let clip = Recorded::moving();
     let swap = instance_in(HostProfile::Resolve, clip.clone(), 6);
     render(&swap, 5, &RenderOptions::thumbnail(0.25));
     assert_eq!(
@@ -203,12 +134,8 @@ fn thumbnails_read_only_their_own_frame() {
 /// process-wide caches) give the sequential frames bit for bit.
 #[test]
 fn four_threads_give_the_sequential_frames() {
-    let sequential: Vec<HostImage> = instance(Recorded::new(), 6)
-        .render_sequence(&(0..FRAMES).map(|t| t as f64).collect::<Vec<_>>(), &plain())
-        .into_iter()
-        .map(|r| r.expect("render"))
-        .collect();
-    let clip: Arc<dyn ClipSource> = Recorded::new();
+    let sequential = render_all(&instance(Recorded::moving(), 6));
+    let clip: Arc<dyn ClipSource> = Recorded::moving();
     let threaded: Vec<(usize, HostImage)> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..4)
             .map(|worker| {
@@ -251,7 +178,7 @@ fn chunk_worker() {
     };
     let (first, last) = range.split_once(',').expect("first,last");
     let (first, last): (usize, usize) = (first.parse().unwrap(), last.parse().unwrap());
-    let swap = instance(Recorded::new(), 6);
+    let swap = instance(Recorded::moving(), 6);
     let times: Vec<f64> = (first..=last).map(|t| t as f64).collect();
     for (t, result) in (first..=last).zip(swap.render_sequence(&times, &plain())) {
         let image = result.expect("render");
@@ -267,11 +194,7 @@ fn chunk_worker() {
 
 #[test]
 fn chunks_rendered_by_fresh_processes_give_the_sequential_frames() {
-    let sequential: Vec<HostImage> = instance(Recorded::new(), 6)
-        .render_sequence(&(0..FRAMES).map(|t| t as f64).collect::<Vec<_>>(), &plain())
-        .into_iter()
-        .map(|r| r.expect("render"))
-        .collect();
+    let sequential = render_all(&instance(Recorded::moving(), 6));
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("temporal_chunks");
     let _ = std::fs::remove_dir_all(&out);
     std::fs::create_dir_all(&out).expect("output folder");

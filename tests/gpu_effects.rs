@@ -125,11 +125,7 @@ fn face_swap_on_the_gpu_matches_the_cpu() {
     if !machine_has_gpu("face_swap_on_the_gpu_matches_the_cpu") {
         return;
     }
-    let photo = HostImage::load(&root().join(".cache/assets/astronaut.png"))
-        .unwrap_or_else(|e| panic!("{e}: run scripts/assets.sh first"));
-    let frames: Vec<HostImage> = (0..8)
-        .map(|t| HostImage::from_fn(320, 256, |x, y| photo.get(x + 60 + t, y)))
-        .collect();
+    let frames: Vec<HostImage> = (0..8).map(moving::frame).collect();
     let instance = host(HostProfile::Generic)
         .create_instance(
             "com.doppel.FaceSwap",

@@ -9,8 +9,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 pub use extras::{
-    onnxruntime_file_name, Extras, MissingAssets, BUNDLED_MODELS, LICENCE_FILES,
-    ONNXRUNTIME_VERSION,
+    onnxruntime_file_name, Extras, MissingAssets, BUNDLED_MODELS, GPU_PROVIDER_LIBRARIES,
+    LICENCE_FILES, ONNXRUNTIME_VERSION,
 };
 pub use icons::{icon_png, icon_svg};
 
@@ -91,7 +91,8 @@ pub fn assemble(library: &Path, out_dir: &Path) -> io::Result<PathBuf> {
 
 /// Like [`assemble`], adding the runtime pieces: ONNX Runtime next to the binary
 /// (`Contents/<arch>/libonnxruntime.so.1.31.1`), models in `Contents/Resources/models/`, and
-/// licence texts with a summary in `Contents/Resources/LICENSES/`.
+/// licence texts with a summary in `Contents/Resources/LICENSES/`; the GPU variant's provider
+/// libraries go next to ONNX Runtime.
 pub fn assemble_with(library: &Path, out_dir: &Path, extras: &Extras) -> io::Result<PathBuf> {
     let bundle = out_dir.join(BUNDLE_NAME);
     if bundle.exists() {

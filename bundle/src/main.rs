@@ -1,8 +1,10 @@
 //! `doppel-bundle`: builds the plugin in release mode and lays out `Doppel.ofx.bundle`.
 //!
-//! Usage: `cargo run -p doppel-bundle --release -- [--out DIR] [--debug] [--assets DIR]`
+//! Usage: `cargo run -p doppel-bundle --release -- [--out DIR] [--debug] [--gpu] [--assets DIR]`
 //! (default DIR: `target/bundle`). ONNX Runtime, the bundled models and their licences come
-//! from `--assets` (default `.cache/assets`, filled by `bash scripts/assets.sh`). Copy the bundle
+//! from `--assets` (default `.cache/assets`, filled by `bash scripts/assets.sh`). `--gpu` builds
+//! the NVIDIA variant: ONNX Runtime's GPU build with its CUDA and TensorRT provider libraries
+//! (default assets `.cache/assets-gpu`, filled by `bash scripts/assets_gpu.sh`). Copy the bundle
 //! folder into the host's OFX plugin folder.
 
 use std::path::PathBuf;
@@ -12,21 +14,29 @@ fn main() -> ExitCode {
     let mut out = None;
     let mut debug = false;
     let mut assets = None;
+    let mut gpu = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--out" => out = args.next().map(PathBuf::from),
             "--debug" => debug = true,
             "--assets" => assets = args.next().map(PathBuf::from),
+            "--gpu" => gpu = true,
             _ => {
-                eprintln!("usage: doppel-bundle [--out DIR] [--debug] [--assets DIR]");
+                eprintln!("usage: doppel-bundle [--out DIR] [--debug] [--gpu] [--assets DIR]");
                 return ExitCode::from(2);
             }
         }
     }
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let assets = assets.unwrap_or_else(|| root.join(".cache").join("assets"));
-    let extras = match doppel_bundle::Extras::from_assets(&assets) {
+    let default_assets = if gpu { "assets-gpu" } else { "assets" };
+    let assets = assets.unwrap_or_else(|| root.join(".cache").join(default_assets));
+    let extras = if gpu {
+        doppel_bundle::Extras::from_gpu_assets(&assets)
+    } else {
+        doppel_bundle::Extras::from_assets(&assets)
+    };
+    let extras = match extras {
         Ok(extras) => extras,
         Err(e) => {
             eprintln!("doppel-bundle: {e}");

@@ -4,16 +4,16 @@
 //! the per-pixel work runs. The GPU builds its own masks (`crate::gpu::blend_masks`); the CPU's
 //! (`prepare`) are the oracle of its tests.
 
-use super::checks::{check_parameters, check_rgb};
+pub(crate) use super::checks::{check_inputs, check_work};
 use super::colour_match::{fit, sample_step, Transfer};
 #[cfg(test)]
 pub(crate) use super::mask::Plane;
 pub(crate) use super::mask::Rect;
 use super::mkl::Mat3;
 #[cfg(test)]
-use super::ColourSpace;
-use super::TargetCorrection;
-use super::{BlendError, BlendOutput, BlendSettings, ColourMatch, MaskSource};
+use super::{BlendError, BlendSettings, ColourSpace};
+use super::{ColourMatch, TargetCorrection};
+#[cfg(test)]
 use crate::Frame;
 
 /// The CPU blend's masks once it has checked its inputs (the oracle of the GPU's).
@@ -43,63 +43,6 @@ pub(crate) fn prepare(
     let work = support.expand(1, w, h);
     check_work(source, face, settings, work)?;
     Ok(Prepared { core, fin })
-}
-
-/// What [`super::blend`] checks before it builds the masks, in its order: the parameters are
-/// finite, Face (and the Matte when the mask comes from it) has Source's size, a Matte is given
-/// when needed, Source is not empty. Returns the Matte when the mask comes from it.
-pub(crate) fn check_inputs<'a>(
-    source: &Frame,
-    face: &Frame,
-    matte: Option<&'a Frame>,
-    settings: &BlendSettings,
-) -> Result<Option<&'a Frame>, BlendError> {
-    check_parameters(settings)?;
-    let (w, h) = source.size();
-    if face.size() != source.size() {
-        return Err(BlendError::SizeMismatch {
-            clip: "Face",
-            size: face.size(),
-            source: (w, h),
-        });
-    }
-    let matte = match settings.mask {
-        MaskSource::Matte => {
-            let m = matte.ok_or(BlendError::MissingMatte)?;
-            if m.size() != source.size() {
-                return Err(BlendError::SizeMismatch {
-                    clip: "Matte",
-                    size: m.size(),
-                    source: (w, h),
-                });
-            }
-            Some(m)
-        }
-        _ => None,
-    };
-    if w == 0 || h == 0 {
-        return Err(BlendError::EmptyFrame {
-            width: w,
-            height: h,
-        });
-    }
-    Ok(matte)
-}
-
-/// What [`super::blend`] checks once the masks are built (after the alpha and empty-mask
-/// checks): Source's, then Face's RGB are finite over the `work` rectangle, unless the output
-/// is the mask alone.
-pub(crate) fn check_work(
-    source: &Frame,
-    face: &Frame,
-    settings: &BlendSettings,
-    work: Rect,
-) -> Result<(), BlendError> {
-    if settings.output != BlendOutput::MaskOnly {
-        check_rgb(source, "Source", work)?;
-        check_rgb(face, "Face", work)?;
-    }
-    Ok(())
 }
 
 /// Entries of a Histogram quantile table.

@@ -49,7 +49,7 @@ use std::fmt;
 
 pub use crate::colour::ColourSpace;
 use crate::Frame;
-use checks::{check_parameters, check_rgb};
+use checks::{check_inputs, check_work};
 use mask::Plane;
 pub use target::{ColourStats, TargetCorrection};
 
@@ -266,35 +266,8 @@ fn blend_core(
     target: Option<&TargetCorrection>,
     out: &mut Frame,
 ) -> Result<(), BlendError> {
-    check_parameters(settings)?;
+    let matte = check_inputs(source, face, matte, settings)?;
     let (w, h) = source.size();
-    if face.size() != source.size() {
-        return Err(BlendError::SizeMismatch {
-            clip: "Face",
-            size: face.size(),
-            source: (w, h),
-        });
-    }
-    let matte = match settings.mask {
-        MaskSource::Matte => {
-            let m = matte.ok_or(BlendError::MissingMatte)?;
-            if m.size() != source.size() {
-                return Err(BlendError::SizeMismatch {
-                    clip: "Matte",
-                    size: m.size(),
-                    source: (w, h),
-                });
-            }
-            Some(m)
-        }
-        _ => None,
-    };
-    if w == 0 || h == 0 {
-        return Err(BlendError::EmptyFrame {
-            width: w,
-            height: h,
-        });
-    }
     let (core, fin) = masks(face, matte, settings, w, h)?;
     let support = fin.support();
     if support.is_empty() {
@@ -312,8 +285,7 @@ fn blend_core(
 
     // The matched face over the support plus a one pixel ring (the Poisson boundary).
     let work = support.expand(1, w, h);
-    check_rgb(source, "Source", work)?;
-    check_rgb(face, "Face", work)?;
+    check_work(source, face, settings, work)?;
     let reuse = take(out);
     let weights = fin.crop(work);
     let needed = needed(&weights.data, work.width(), settings.seamless);

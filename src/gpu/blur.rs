@@ -24,8 +24,13 @@ use wgpu::util::DeviceExt;
 use super::colour_convert::groups_1d;
 use super::{Gpu, GpuPlane, Uniforms};
 use crate::blend::blur::{Filter, SIGMA_CAP_FRAMES};
+use crate::swap::mask::gaussian_kernel;
 
-const SHADER: &str = include_str!("../../shaders/blur.wgsl");
+/// `shaders/blur.wgsl` after the libraries its `// uses:` line names.
+pub(crate) const SOURCE: &str = concat!(
+    include_str!("../../shaders/lib/double_f32.wgsl"),
+    include_str!("../../shaders/blur.wgsl"),
+);
 
 const EXACT_ONES: u32 = 1;
 const CLAMP: u32 = 2;
@@ -37,17 +42,9 @@ enum Axis {
     Columns = 1,
 }
 
-fn same_size(a: &GpuPlane, b: &GpuPlane) {
-    assert_eq!(
-        (a.width, a.height),
-        (b.width, b.height),
-        "planes of one size"
-    );
-}
-
 /// Records a copy of `src` into `dst` (a blur of nothing).
 pub(crate) fn copy(encoder: &mut wgpu::CommandEncoder, src: &GpuPlane, dst: &GpuPlane) {
-    same_size(src, dst);
+    src.assert_same_size(dst);
     let bytes = (src.width * src.height) as u64 * 4;
     if bytes > 0 {
         encoder.copy_buffer_to_buffer(src.buffer(), 0, dst.buffer(), 0, bytes);
@@ -85,7 +82,7 @@ fn convolve(
     src: &GpuPlane,
     dst: &GpuPlane,
 ) {
-    let kernel = gpu.kernel(SHADER, "convolve");
+    let kernel = gpu.kernel(SOURCE, "convolve");
     gpu.dispatch(
         encoder,
         &kernel,
@@ -135,7 +132,7 @@ fn boxes(
     mid: &GpuPlane,
     out: &GpuPlane,
 ) {
-    let kernel = gpu.kernel(SHADER, "boxes");
+    let kernel = gpu.kernel(SOURCE, "boxes");
     let lines = match axis {
         Axis::Rows => src.height,
         Axis::Columns => src.width,
@@ -162,7 +159,7 @@ pub fn feather(
     sigma: f64,
     dst: &GpuPlane,
 ) {
-    same_size(src, dst);
+    src.assert_same_size(dst);
     let (w, h) = (src.width, src.height);
     if sigma.is_nan() || sigma <= 0.0 || w == 0 || h == 0 {
         copy(encoder, src, dst);
@@ -207,16 +204,11 @@ pub(crate) fn gaussian_f32(
     sigma: f32,
     dst: &GpuPlane,
 ) {
-    same_size(src, dst);
+    src.assert_same_size(dst);
     if src.width == 0 || src.height == 0 {
         return;
     }
-    // The CPU's kernel, computed the same way in f32.
-    let radius = (3.0 * sigma).ceil() as isize;
-    let kernel: Vec<f32> = (-radius..=radius)
-        .map(|i| (-(i * i) as f32 / (2.0 * sigma * sigma)).exp())
-        .collect();
-    let total: f32 = kernel.iter().sum();
-    let kernel: Vec<f32> = kernel.iter().map(|k| k / total).collect();
+    // The CPU's kernel.
+    let kernel = gaussian_kernel(sigma);
     separable(gpu, encoder, &kernel, 0, src, dst);
 }

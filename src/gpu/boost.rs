@@ -6,7 +6,7 @@
 use super::{Gpu, GpuFrame, Uniforms};
 use crate::face::BoostError;
 
-const SHADER: &str = include_str!("../../shaders/boost.wgsl");
+pub(crate) const SOURCE: &str = include_str!("../../shaders/boost.wgsl");
 
 /// The uniforms of part `(i, j)` of size `sw × sh` of a `k·sw`-wide crop.
 fn uniforms((sw, sh): (usize, usize), k: usize, (i, j): (usize, usize)) -> Uniforms {
@@ -35,7 +35,7 @@ pub fn boost_split<'g>(
         )));
     }
     let (sw, sh) = (w / k, h / k);
-    let kernel = gpu.kernel(SHADER, "split");
+    let kernel = gpu.kernel(SOURCE, "split");
     let mut parts = Vec::with_capacity(k * k);
     for i in 0..k {
         for j in 0..k {
@@ -80,7 +80,7 @@ pub fn boost_merge<'g>(
     if sw == 0 || sh == 0 {
         return Ok(out);
     }
-    let kernel = gpu.kernel(SHADER, "merge");
+    let kernel = gpu.kernel(SOURCE, "merge");
     for i in 0..k {
         for j in 0..k {
             gpu.dispatch(

@@ -171,6 +171,15 @@ impl<'g> GpuPlane<'g> {
         self.buffer.as_ref().expect("present until dropped")
     }
 
+    /// Panics unless `other` has this plane's size (a kernel's input and output planes).
+    pub(crate) fn assert_same_size(&self, other: &GpuPlane) {
+        assert_eq!(
+            (self.width, self.height),
+            (other.width, other.height),
+            "planes of one size"
+        );
+    }
+
     /// Waits for the work queued so far and copies the plane back.
     pub fn download(&self) -> Vec<f32> {
         let bytes = read_back(self.gpu, self.buffer());

@@ -11,7 +11,11 @@ use super::{Gpu, GpuFrame, GpuPlane, Uniforms};
 use crate::blend::gpu_twin::{Coefficients, Rect};
 use crate::colour::ColourSpace;
 
-const SHADER: &str = include_str!("../../shaders/colour_apply.wgsl");
+/// `shaders/colour_apply.wgsl` after the libraries its `// uses:` line names.
+pub(crate) const SOURCE: &str = concat!(
+    include_str!("../../shaders/lib/colour.wgsl"),
+    include_str!("../../shaders/colour_apply.wgsl"),
+);
 
 /// What to apply.
 pub(crate) enum Transfer<'a> {
@@ -79,7 +83,7 @@ pub(crate) fn record_apply(
         }
         _ => "apply",
     };
-    let kernel = gpu.kernel(SHADER, entry);
+    let kernel = gpu.kernel(SOURCE, entry);
     gpu.dispatch(
         encoder,
         &kernel,

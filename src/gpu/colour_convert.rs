@@ -4,7 +4,11 @@
 
 use super::{Gpu, GpuFrame, Uniforms};
 
-const SHADER: &str = include_str!("../../shaders/colour_convert.wgsl");
+/// `shaders/colour_convert.wgsl` after the libraries its `// uses:` line names.
+pub(crate) const SOURCE: &str = concat!(
+    include_str!("../../shaders/lib/colour.wgsl"),
+    include_str!("../../shaders/colour_convert.wgsl"),
+);
 
 /// Which way to convert.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,7 +29,7 @@ pub fn groups_1d(count: usize) -> (u32, u32, u32) {
 /// Records the conversion of `frame`'s R, G, B in place.
 pub fn convert(gpu: &Gpu, encoder: &mut wgpu::CommandEncoder, frame: &GpuFrame, dir: Direction) {
     let count = frame.width * frame.height;
-    let kernel = gpu.kernel(SHADER, "convert");
+    let kernel = gpu.kernel(SOURCE, "convert");
     let uniforms = Uniforms::new().u32(count as u32).u32(match dir {
         Direction::Encode => 0,
         Direction::Decode => 1,

@@ -18,7 +18,11 @@ use crate::blend::gpu_twin::{grid_step, Rect};
 use crate::blend::ColourMatch;
 use crate::colour::ColourSpace;
 
-const SHADER: &str = include_str!("../../shaders/colour_stats.wgsl");
+/// `shaders/colour_stats.wgsl` after the libraries its `// uses:` line names.
+pub(crate) const SOURCE: &str = concat!(
+    include_str!("../../shaders/lib/colour.wgsl"),
+    include_str!("../../shaders/colour_stats.wgsl"),
+);
 
 /// Samples per workgroup of `moments`, and output words per workgroup.
 const CHUNK: usize = 1024;
@@ -91,7 +95,7 @@ pub(crate) fn record_moments<'g>(
     let groups = grid.count().div_ceil(CHUNK).max(1);
     let partials = GpuPlane::new(gpu, groups * STRIDE, 1);
     let mode = if mode == ColourMatch::Reinhard { 1 } else { 2 };
-    let kernel = gpu.kernel(SHADER, "moments");
+    let kernel = gpu.kernel(SOURCE, "moments");
     gpu.dispatch(
         encoder,
         &kernel,
@@ -180,7 +184,7 @@ pub(crate) fn record_gather(
     padded: usize,
     keys: &wgpu::Buffer,
 ) {
-    let kernel = gpu.kernel(SHADER, "gather");
+    let kernel = gpu.kernel(SOURCE, "gather");
     gpu.dispatch(
         encoder,
         &kernel,

@@ -5,7 +5,7 @@
 use super::{Gpu, GpuFrame, GpuPlane, Uniforms};
 use crate::blend::gpu_twin::Rect;
 
-const SHADER: &str = include_str!("../../shaders/composite.wgsl");
+pub(crate) const SOURCE: &str = include_str!("../../shaders/composite.wgsl");
 
 /// Records the frame the composite starts from into `out`: a copy of `source`, or transparent
 /// black when `zero`.
@@ -60,7 +60,7 @@ pub(crate) fn record_composite(
         (matched.width, matched.height),
         (work.width(), work.height())
     );
-    let kernel = gpu.kernel(SHADER, "composite");
+    let kernel = gpu.kernel(SOURCE, "composite");
     gpu.dispatch(
         encoder,
         &kernel,
@@ -80,7 +80,7 @@ pub(crate) fn record_mask_only(
     support: Rect,
     mix: f32,
 ) {
-    let kernel = gpu.kernel(SHADER, "mask_only");
+    let kernel = gpu.kernel(SOURCE, "mask_only");
     gpu.dispatch(
         encoder,
         &kernel,

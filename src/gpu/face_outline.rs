@@ -13,7 +13,11 @@ use super::{Gpu, GpuFrame, Uniforms};
 use crate::face::outline::outline;
 use crate::face::Landmarks;
 
-const SHADER: &str = include_str!("../../shaders/face_outline.wgsl");
+/// `shaders/face_outline.wgsl` after the libraries its `// uses:` line names.
+pub(crate) const SOURCE: &str = concat!(
+    include_str!("../../shaders/lib/double_f32.wgsl"),
+    include_str!("../../shaders/face_outline.wgsl"),
+);
 
 /// Records the union (max) of the outlines of `faces` into `mask`'s alpha, RGB mirroring alpha
 /// in each outline's box (faces without an alignment are skipped, as on the CPU).
@@ -70,7 +74,7 @@ pub fn rasterise_faces(
         .u32(0);
     gpu.dispatch(
         encoder,
-        &gpu.kernel(SHADER, "rasterise"),
+        &gpu.kernel(SOURCE, "rasterise"),
         &uniforms,
         &[&polys, mask.buffer()],
         Gpu::tiles(w, h),

@@ -9,7 +9,7 @@ use super::colour_convert::groups_1d;
 use super::{Gpu, GpuPlane, Uniforms};
 use crate::swap::mask::BoxMask;
 
-const SHADER: &str = include_str!("../../shaders/mask_box.wgsl");
+pub(crate) const SOURCE: &str = include_str!("../../shaders/mask_box.wgsl");
 
 /// Records the box mask of `settings` into the square plane `dst` (its side is the crop size).
 pub fn box_mask(gpu: &Gpu, encoder: &mut wgpu::CommandEncoder, settings: &BoxMask, dst: &GpuPlane) {
@@ -43,7 +43,7 @@ fn fill_box(gpu: &Gpu, encoder: &mut wgpu::CommandEncoder, sides: [usize; 4], ds
     }
     gpu.dispatch(
         encoder,
-        &gpu.kernel(SHADER, "fill_box"),
+        &gpu.kernel(SOURCE, "fill_box"),
         &uniforms,
         &[dst.buffer()],
         Gpu::tiles(dst.width, dst.height),
@@ -68,7 +68,7 @@ fn min_filter(
         .u32(0);
     gpu.dispatch(
         encoder,
-        &gpu.kernel(SHADER, "min_filter"),
+        &gpu.kernel(SOURCE, "min_filter"),
         &uniforms,
         &[src.buffer(), dst.buffer()],
         Gpu::tiles(src.width, src.height),
@@ -85,11 +85,7 @@ pub fn erode_and_blur(
     sigma: f32,
     dst: &GpuPlane,
 ) {
-    assert_eq!(
-        (src.width, src.height),
-        (dst.width, dst.height),
-        "planes of one size"
-    );
+    src.assert_same_size(dst);
     let (w, h) = (src.width, src.height);
     if w == 0 || h == 0 {
         return;
@@ -125,13 +121,9 @@ pub fn combine_min(
     };
     copy(encoder, first, dst);
     let count = dst.width * dst.height;
-    let kernel = gpu.kernel(SHADER, "min_into");
+    let kernel = gpu.kernel(SOURCE, "min_into");
     for mask in &masks[1..] {
-        assert_eq!(
-            (mask.width, mask.height),
-            (dst.width, dst.height),
-            "masks of one size"
-        );
+        mask.assert_same_size(dst);
         gpu.dispatch(
             encoder,
             &kernel,

@@ -20,7 +20,12 @@ use wgpu::util::DeviceExt;
 use super::{read_back, Gpu, GpuFrame, GpuPlane, Uniforms};
 use crate::blend::Ellipse;
 
-const SHADER: &str = include_str!("../../shaders/mask_shapes.wgsl");
+/// `shaders/mask_shapes.wgsl` after the libraries its `// uses:` line names.
+pub(crate) const SOURCE: &str = concat!(
+    include_str!("../../shaders/lib/double_f32.wgsl"),
+    include_str!("../../shaders/lib/edge.wgsl"),
+    include_str!("../../shaders/mask_shapes.wgsl"),
+);
 
 /// Words in the shader's uniform block (every entry point binds all of them).
 const PARAM_WORDS: usize = 20;
@@ -90,7 +95,7 @@ pub fn ellipse(gpu: &Gpu, encoder: &mut wgpu::CommandEncoder, e: &Ellipse, dst: 
     .u32(0);
     gpu.dispatch(
         encoder,
-        &gpu.kernel(SHADER, "ellipse"),
+        &gpu.kernel(SOURCE, "ellipse"),
         &uniforms,
         &[dst.buffer()],
         Gpu::tiles(w, h),
@@ -143,7 +148,7 @@ pub fn from_alpha(
     if frame.width > 0 && frame.height > 0 {
         gpu.dispatch(
             encoder,
-            &gpu.kernel(SHADER, "from_alpha"),
+            &gpu.kernel(SOURCE, "from_alpha"),
             &plain(frame.width, frame.height),
             &[frame.buffer(), dst.buffer(), &buffer],
             Gpu::tiles(frame.width, frame.height),
@@ -157,17 +162,13 @@ pub fn from_alpha(
 
 /// Records 1 − `src` into `dst` (not `src`) over the whole plane.
 pub fn invert(gpu: &Gpu, encoder: &mut wgpu::CommandEncoder, src: &GpuPlane, dst: &GpuPlane) {
-    assert_eq!(
-        (src.width, src.height),
-        (dst.width, dst.height),
-        "planes of one size"
-    );
+    src.assert_same_size(dst);
     if src.width == 0 || src.height == 0 {
         return;
     }
     gpu.dispatch(
         encoder,
-        &gpu.kernel(SHADER, "invert"),
+        &gpu.kernel(SOURCE, "invert"),
         &plain(src.width, src.height),
         &[src.buffer(), dst.buffer()],
         Gpu::tiles(src.width, src.height),
@@ -197,7 +198,7 @@ pub fn support(gpu: &Gpu, encoder: &mut wgpu::CommandEncoder, plane: &GpuPlane) 
     if plane.width > 0 && plane.height > 0 {
         gpu.dispatch(
             encoder,
-            &gpu.kernel(SHADER, "support"),
+            &gpu.kernel(SOURCE, "support"),
             &plain(plane.width, plane.height),
             &[plane.buffer(), &buffer],
             Gpu::tiles(plane.width, plane.height),

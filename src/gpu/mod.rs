@@ -6,6 +6,14 @@
 //! and the test oracle: the two agree within 1e-4 (see each pipeline file for its own bound).
 //! Frames live in storage buffers of `vec4<f32>` (row-major, top row first), so sampling is
 //! the shaders' own arithmetic, not the texture unit's reduced-precision filtering.
+//!
+//! Shaders: each `shaders/NAME.wgsl` has its pipeline file `src/gpu/NAME.rs`. WGSL has no
+//! `#include`, so arithmetic several shaders share lives once in `shaders/lib/*.wgsl` (sRGB and
+//! CIELAB, double-f32 sums and products, straight-edge coverage): a shader names the libraries
+//! it needs in a header line `// uses: lib/a.wgsl, lib/b.wgsl`, and its pipeline file builds
+//! `pub(crate) const SOURCE` as `concat!` of those files' `include_str!` and then its own.
+//! `tests::every_shader_validates_with_naga` checks each `SOURCE` is exactly that composition
+//! and validates it with naga; a library is never compiled on its own.
 
 pub mod blend;
 pub(crate) mod blend_masks;

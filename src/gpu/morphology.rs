@@ -24,7 +24,12 @@ use super::blur::copy;
 use super::colour_convert::groups_1d;
 use super::{Gpu, GpuPlane, Uniforms};
 
-const SHADER: &str = include_str!("../../shaders/morphology.wgsl");
+/// `shaders/morphology.wgsl` after the libraries its `// uses:` line names.
+pub(crate) const SOURCE: &str = concat!(
+    include_str!("../../shaders/lib/double_f32.wgsl"),
+    include_str!("../../shaders/lib/edge.wgsl"),
+    include_str!("../../shaders/morphology.wgsl"),
+);
 
 /// Records the dilation (r > 0) or erosion (r < 0) of `src` by |r| pixels into `dst` (not
 /// `src`); r = 0 copies. Temporaries: two planes from the pool (see [`super::blur`]).
@@ -35,11 +40,7 @@ pub fn erode_dilate(
     r: f32,
     dst: &GpuPlane,
 ) {
-    assert_eq!(
-        (src.width, src.height),
-        (dst.width, dst.height),
-        "planes of one size"
-    );
+    src.assert_same_size(dst);
     let (w, h) = (src.width, src.height);
     if r == 0.0 || w == 0 || h == 0 {
         copy(encoder, src, dst);
@@ -59,21 +60,21 @@ pub fn erode_dilate(
     let row_site = GpuPlane::new(gpu, w, h);
     gpu.dispatch(
         encoder,
-        &gpu.kernel(SHADER, "classify"),
+        &gpu.kernel(SOURCE, "classify"),
         &uniforms,
         &[src.buffer(), flags.buffer()],
         Gpu::tiles(w, h),
     );
     gpu.dispatch(
         encoder,
-        &gpu.kernel(SHADER, "rows"),
+        &gpu.kernel(SOURCE, "rows"),
         &uniforms,
         &[flags.buffer(), row_site.buffer()],
         groups_1d(h),
     );
     gpu.dispatch(
         encoder,
-        &gpu.kernel(SHADER, "finish"),
+        &gpu.kernel(SOURCE, "finish"),
         &uniforms,
         &[
             src.buffer(),

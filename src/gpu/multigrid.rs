@@ -9,7 +9,7 @@
 
 use super::{Gpu, GpuFrame, Uniforms};
 
-const SHADER: &str = include_str!("../../shaders/multigrid.wgsl");
+pub(crate) const SOURCE: &str = include_str!("../../shaders/multigrid.wgsl");
 
 /// Levels stop coarsening at this many cells (the CPU's `COARSEST`; the coarsest kernel runs
 /// one workgroup of 64 invocations, one per cell).
@@ -61,7 +61,7 @@ impl<'g> Levels<'g> {
         h: usize,
     ) -> Levels<'g> {
         assert!(fine.width * fine.height >= w * h, "an operator per cell");
-        let kernel = gpu.kernel(SHADER, "coarsen");
+        let kernel = gpu.kernel(SOURCE, "coarsen");
         let mut coarse: Vec<Coarse<'g>> = Vec::new();
         let (mut cw, mut ch) = (w, h);
         while cw * ch > COARSEST {
@@ -124,20 +124,20 @@ impl<'g> Levels<'g> {
         let (w, h, op) = self.level(k);
         let Some(next) = self.coarse.get(k) else {
             assert!(w * h <= COARSEST, "the coarsest level fits one workgroup");
-            let kernel = gpu.kernel(SHADER, "coarsest");
+            let kernel = gpu.kernel(SOURCE, "coarsest");
             let u = uniforms((w, h), (0, 0), Colour::Red, false);
             gpu.dispatch(encoder, &kernel, &u, &[op.buffer(), b, x], (1, 1, 1));
             return;
         };
         let coarse = (next.w, next.h);
         let sweep = |encoder: &mut wgpu::CommandEncoder, colour, fresh| {
-            let kernel = gpu.kernel(SHADER, "relax");
+            let kernel = gpu.kernel(SOURCE, "relax");
             let u = uniforms((w, h), coarse, colour, fresh);
             gpu.dispatch(encoder, &kernel, &u, &[op.buffer(), b, x], Gpu::tiles(w, h));
         };
         sweep(encoder, Colour::Red, true);
         sweep(encoder, Colour::Black, false);
-        let restrict = gpu.kernel(SHADER, "restrict_residual");
+        let restrict = gpu.kernel(SOURCE, "restrict_residual");
         gpu.dispatch(
             encoder,
             &restrict,
@@ -146,7 +146,7 @@ impl<'g> Levels<'g> {
             Gpu::tiles(next.w, next.h),
         );
         self.cycle_from(gpu, encoder, k + 1, next.b.buffer(), next.x.buffer());
-        let prolong = gpu.kernel(SHADER, "prolong");
+        let prolong = gpu.kernel(SOURCE, "prolong");
         gpu.dispatch(
             encoder,
             &prolong,

@@ -7,11 +7,9 @@ use std::sync::OnceLock;
 
 use super::{blend, warp, Gpu, GpuFrame};
 use crate::blend::TargetCorrection;
-use crate::face::{paste_region, Similarity};
+use crate::face::Similarity;
 use crate::frame::Patch;
-use crate::swap::paste::{
-    blend_settings, copy_region, patch_of, Layer, PasteError, PasteSettings, PixelOps,
-};
+use crate::swap::paste::{blend_settings, paste_with, Layer, PasteError, PasteSettings, PixelOps};
 use crate::Frame;
 
 /// The GPU [`PixelOps`] for one render of `frame`.
@@ -60,23 +58,20 @@ impl PixelOps for GpuOps<'_> {
         layer: Layer,
     ) -> Result<Option<Patch>, PasteError> {
         let gpu = self.gpu;
-        let (w, h) = plate.size();
-        let Some(region) = paste_region(m, crop.width(), w, h) else {
-            return Ok(None);
-        };
-        let crop = GpuFrame::upload(gpu, crop);
-        let mut encoder = gpu.encoder();
-        let (face, inside) = warp::warp_from_crop(gpu, &mut encoder, &crop, m, region);
-        gpu.submit(encoder);
-        let mut face = face.download();
-        for (p, c) in face.pixels_mut().iter_mut().zip(inside.download()) {
-            p[3] *= c;
-        }
-        let under = copy_region(plate, earlier, region);
         let settings = blend_settings(settings, layer);
-        patch_of(
-            blend::blend_towards(gpu, &under, &face, None, &settings, target),
-            region,
+        paste_with(
+            plate,
+            earlier,
+            crop.width(),
+            m,
+            |region| {
+                let crop = GpuFrame::upload(gpu, crop);
+                let mut encoder = gpu.encoder();
+                let (face, inside) = warp::warp_from_crop(gpu, &mut encoder, &crop, m, region);
+                gpu.submit(encoder);
+                (face.download(), inside.download())
+            },
+            |under, face| blend::blend_towards(gpu, under, face, None, &settings, target),
         )
     }
 }

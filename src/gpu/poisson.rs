@@ -22,7 +22,7 @@ use super::multigrid::Levels;
 use super::{Gpu, GpuFrame, GpuPlane, Uniforms};
 use crate::face::Region;
 
-const SHADER: &str = include_str!("../../shaders/poisson.wgsl");
+pub(crate) const SOURCE: &str = include_str!("../../shaders/poisson.wgsl");
 
 /// Conjugate-gradient iterations recorded (a channel that has converged stops changing).
 pub const ITERATIONS: usize = 24;
@@ -156,12 +156,12 @@ pub(super) fn record<'g>(
     let state = GpuFrame::new(gpu, STATE_SLOTS, 1);
 
     let run = |encoder: &mut wgpu::CommandEncoder, entry, buffers: &[&wgpu::Buffer], first| {
-        let kernel = gpu.kernel(SHADER, entry);
+        let kernel = gpu.kernel(SOURCE, entry);
         let u = geometry.uniforms(count, 0, first);
         gpu.dispatch(encoder, &kernel, &u, buffers, tiles);
     };
     let finish = |encoder: &mut wgpu::CommandEncoder, mode: u32| {
-        let kernel = gpu.kernel(SHADER, "finish");
+        let kernel = gpu.kernel(SOURCE, "finish");
         let u = geometry.uniforms(count, mode, false);
         let buffers = [partials.buffer(), state.buffer()];
         gpu.dispatch(encoder, &kernel, &u, &buffers, (1, 1, 1));
@@ -221,7 +221,7 @@ pub(super) fn record<'g>(
             precondition(encoder, &levels, 4, false);
         }
     }
-    let kernel = gpu.kernel(SHADER, "compose");
+    let kernel = gpu.kernel(SOURCE, "compose");
     let buffers = [
         out.buffer(),
         face.buffer(),

@@ -14,7 +14,7 @@ use super::colour_stats::{record_gather, Grid};
 use super::{read_back, Gpu, GpuFrame, GpuPlane, Uniforms};
 use crate::blend::gpu_twin::QUANTILES;
 
-const SHADER: &str = include_str!("../../shaders/quantiles.wgsl");
+pub(crate) const SOURCE: &str = include_str!("../../shaders/quantiles.wgsl");
 
 /// Sorted pairs per block of the positions, and per workgroup of the local sort.
 const BLOCK: usize = 1024;
@@ -39,8 +39,8 @@ pub(crate) fn record_sort(
     keys: &wgpu::Buffer,
     padded: usize,
 ) {
-    let local = gpu.kernel(SHADER, "sort_local");
-    let step = gpu.kernel(SHADER, "sort_step");
+    let local = gpu.kernel(SOURCE, "sort_local");
+    let step = gpu.kernel(SOURCE, "sort_step");
     let tiles = ((padded / LOCAL) as u32, CHANNELS as u32, 1);
     let pairs = ((padded / 2 / 64) as u32, CHANNELS as u32, 1);
     let u = |size, dist| uniforms(padded, 0, size, dist);
@@ -95,7 +95,7 @@ pub(crate) fn quantile_tables(
     record_sort(gpu, &mut encoder, keys.buffer(), padded);
     let groups = (blocks as u32, CHANNELS as u32, 1);
     let u = uniforms(padded, 0, 0, 0);
-    let block_sums = gpu.kernel(SHADER, "block_sums");
+    let block_sums = gpu.kernel(SOURCE, "block_sums");
     gpu.dispatch(
         &mut encoder,
         &block_sums,
@@ -133,10 +133,10 @@ pub(crate) fn quantile_tables(
 
     let mut encoder = gpu.encoder();
     let u = uniforms(padded, count, 0, 0);
-    let midpoints = gpu.kernel(SHADER, "midpoints");
+    let midpoints = gpu.kernel(SOURCE, "midpoints");
     let buffers = [keys.buffer(), sums.buffer(), mids.buffer()];
     gpu.dispatch(&mut encoder, &midpoints, &u, &buffers, groups);
-    let walk = gpu.kernel(SHADER, "quantiles");
+    let walk = gpu.kernel(SOURCE, "quantiles");
     gpu.dispatch(
         &mut encoder,
         &walk,

@@ -23,7 +23,7 @@ use crate::identity::tensor::{
 };
 use crate::runtime::Tensor;
 
-const SHADER: &str = include_str!("../../shaders/tensor.wgsl");
+pub(crate) const SOURCE: &str = include_str!("../../shaders/tensor.wgsl");
 
 /// The plane holding a `w × h` image tensor in `layout`.
 fn image_plane<'g>(gpu: &'g Gpu, layout: Layout, w: usize, h: usize) -> GpuPlane<'g> {
@@ -70,27 +70,43 @@ pub fn crop_to_tensor<'g>(
 ) -> GpuPlane<'g> {
     let (w, h) = (crop.width, crop.height);
     let out = image_plane(gpu, format.layout, w, h);
-    if w > 0 && h > 0 {
-        let uniforms = uniforms((w, h), format, |c| affine(format.normalisation, c));
-        let kernel = gpu.kernel(SHADER, "to_tensor");
-        gpu.dispatch(
-            encoder,
-            &kernel,
-            &uniforms,
-            &[crop.buffer(), out.buffer()],
-            Gpu::tiles(w, h),
-        );
-    }
+    let uniforms = uniforms((w, h), format, |c| affine(format.normalisation, c));
+    dispatch(
+        gpu,
+        encoder,
+        "to_tensor",
+        &uniforms,
+        [crop.buffer(), out.buffer()],
+        (w, h),
+    );
     out
 }
 
-/// Checks that `t` holds `3·size²` values (an image tensor of side `size`).
-fn check_len(t: &GpuPlane, size: usize) -> Result<(), TensorError> {
+/// Records `entry` reading `buffers[0]` into `buffers[1]` over a `w × h` grid (nothing when it
+/// is empty).
+fn dispatch(
+    gpu: &Gpu,
+    encoder: &mut wgpu::CommandEncoder,
+    entry: &'static str,
+    uniforms: &Uniforms,
+    buffers: [&wgpu::Buffer; 2],
+    (w, h): (usize, usize),
+) {
+    if w > 0 && h > 0 {
+        let kernel = gpu.kernel(SOURCE, entry);
+        gpu.dispatch(encoder, &kernel, uniforms, &buffers, Gpu::tiles(w, h));
+    }
+}
+
+/// Checks that `t` holds `channels·size²` values (an image tensor of side `size` when
+/// `channels` is 3, a mask when 1).
+fn check_len(t: &GpuPlane, channels: usize, size: usize) -> Result<(), TensorError> {
     let n = t.width * t.height;
-    if n != 3 * size * size {
+    let want = channels * size * size;
+    if n != want {
+        let what = if channels == 1 { "a mask" } else { "an image" };
         return Err(TensorError(format!(
-            "expected an image tensor of {} values (side {size}), got {n}",
-            3 * size * size
+            "expected {what} tensor of {want} values (side {size}), got {n}"
         )));
     }
     Ok(())
@@ -106,19 +122,18 @@ fn to_crop<'g>(
     size: usize,
     coeffs: impl Fn(usize) -> (f64, f64),
 ) -> Result<GpuFrame<'g>, TensorError> {
-    check_len(t, size)?;
+    check_len(t, 3, size)?;
     let out = GpuFrame::new(gpu, size, size);
-    if size > 0 {
-        let uniforms = uniforms((size, size), format, coeffs);
-        let kernel = gpu.kernel(SHADER, "from_tensor");
-        gpu.dispatch(
-            encoder,
-            &kernel,
-            &uniforms,
-            &[t.buffer(), out.buffer()],
-            Gpu::tiles(size, size),
-        );
-    }
+    let uniforms = uniforms((size, size), format, coeffs);
+    let buffers = [t.buffer(), out.buffer()];
+    dispatch(
+        gpu,
+        encoder,
+        "from_tensor",
+        &uniforms,
+        buffers,
+        (size, size),
+    );
     Ok(out)
 }
 
@@ -158,28 +173,14 @@ pub fn tensor_to_mask<'g>(
     t: &GpuPlane,
     size: usize,
 ) -> Result<GpuPlane<'g>, TensorError> {
-    let n = t.width * t.height;
-    if n != size * size {
-        return Err(TensorError(format!(
-            "expected a mask tensor of {} values (side {size}), got {n}",
-            size * size
-        )));
-    }
+    check_len(t, 1, size)?;
     let out = GpuPlane::new(gpu, size, size);
-    if size > 0 {
-        // The whole Params block (12 words), though only the size is read.
-        let uniforms = (0..10).fold(Uniforms::new().u32(size as u32).u32(size as u32), |u, _| {
-            u.u32(0)
-        });
-        let kernel = gpu.kernel(SHADER, "to_mask");
-        gpu.dispatch(
-            encoder,
-            &kernel,
-            &uniforms,
-            &[t.buffer(), out.buffer()],
-            Gpu::tiles(size, size),
-        );
-    }
+    // The whole Params block (12 words), though only the size is read.
+    let uniforms = (0..10).fold(Uniforms::new().u32(size as u32).u32(size as u32), |u, _| {
+        u.u32(0)
+    });
+    let buffers = [t.buffer(), out.buffer()];
+    dispatch(gpu, encoder, "to_mask", &uniforms, buffers, (size, size));
     Ok(out)
 }
 

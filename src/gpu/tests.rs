@@ -1,10 +1,12 @@
-//! GPU path tests: every shader validates with naga (no adapter needed), and each pipeline
-//! matches its CPU twin on the adapter the machine has (lavapipe in CI). Without an adapter the
-//! GPU comparisons are skipped with a note, unless `DOPPEL_REQUIRE_GPU=1` (CI sets it), where a
-//! missing adapter fails.
+//! GPU path tests: every shader, as its pipeline composes it, validates with naga (no adapter
+//! needed), and each pipeline matches its CPU twin on the adapter the machine has (lavapipe in
+//! CI). Without an adapter the GPU comparisons are skipped with a note, unless
+//! `DOPPEL_REQUIRE_GPU=1` (CI sets it), where a missing adapter fails. Also the fixtures the
+//! `tests_*` files share.
 
 use super::colour_convert::{self, Direction};
 use super::{context, Gpu, GpuFrame};
+use crate::blend::{Ellipse, MaskSource};
 use crate::colour::{srgb_decode, srgb_encode};
 use crate::Frame;
 
@@ -21,6 +23,43 @@ pub(crate) fn gpu_or_skip(test: &str) -> Option<&'static Gpu> {
     gpu
 }
 
+/// A deterministic hash of `(x, y, salt)` in [0, 1).
+pub(crate) fn hash(x: usize, y: usize, salt: u64) -> f32 {
+    let mut h = (x as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        ^ (y as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F)
+        ^ salt.wrapping_mul(0x1656_67B1_9E37_79F9);
+    h ^= h >> 29;
+    h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    h ^= h >> 32;
+    (h >> 40) as f32 / (1u64 << 24) as f32
+}
+
+/// A rotated ellipse mask over most of a `w × h` frame.
+pub(crate) fn ellipse(w: usize, h: usize) -> MaskSource {
+    MaskSource::Ellipse(Ellipse {
+        centre: (w as f32 * 0.48, h as f32 * 0.52),
+        radii: (w as f32 * 0.3, h as f32 * 0.36),
+        angle_deg: 20.0,
+    })
+}
+
+/// Records `record` on a fresh encoder and submits it; returns what `record` made.
+pub(crate) fn run<T>(gpu: &Gpu, record: impl FnOnce(&mut wgpu::CommandEncoder) -> T) -> T {
+    let mut encoder = gpu.encoder();
+    let out = record(&mut encoder);
+    gpu.submit(encoder);
+    out
+}
+
+/// Largest absolute difference of two planes of one size.
+pub(crate) fn plane_diff(a: &[f32], b: &[f32]) -> f32 {
+    assert_eq!(a.len(), b.len());
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max)
+}
+
 /// Largest absolute channel difference.
 pub(crate) fn max_diff(a: &Frame, b: &Frame) -> f32 {
     assert_eq!(a.size(), b.size());
@@ -31,31 +70,92 @@ pub(crate) fn max_diff(a: &Frame, b: &Frame) -> f32 {
         .fold(0.0, f32::max)
 }
 
+/// Every pipeline's composed shader source (see the module doc of `gpu`), by shader name.
+const SOURCES: [(&str, &str); 15] = [
+    ("blur", super::blur::SOURCE),
+    ("boost", super::boost::SOURCE),
+    ("colour_apply", super::colour_apply::SOURCE),
+    ("colour_convert", super::colour_convert::SOURCE),
+    ("colour_stats", super::colour_stats::SOURCE),
+    ("composite", super::composite::SOURCE),
+    ("face_outline", super::face_outline::SOURCE),
+    ("mask_box", super::mask_box::SOURCE),
+    ("mask_shapes", super::mask_shapes::SOURCE),
+    ("morphology", super::morphology::SOURCE),
+    ("multigrid", super::multigrid::SOURCE),
+    ("poisson", super::poisson::SOURCE),
+    ("quantiles", super::quantiles::SOURCE),
+    ("tensor", super::tensor::SOURCE),
+    ("warp", super::warp::SOURCE),
+];
+
+/// The libraries a shader's `// uses: lib/a.wgsl, lib/b.wgsl` line names, in order.
+fn uses(shader: &str) -> Vec<&str> {
+    shader
+        .lines()
+        .take_while(|l| l.starts_with("//"))
+        .filter_map(|l| l.strip_prefix("// uses:"))
+        .flat_map(|l| l.split(','))
+        .map(str::trim)
+        .collect()
+}
+
 #[test]
 fn every_shader_validates_with_naga() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("shaders");
+    let read = |name: &str| {
+        std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("shaders/{name}: {e}"))
+    };
     let mut checked = 0;
+    let mut used = std::collections::BTreeSet::new();
     for entry in std::fs::read_dir(&dir).expect("shaders/") {
         let path = entry.expect("entry").path();
         if path.extension().is_none_or(|e| e != "wgsl") {
             continue;
         }
-        let source = std::fs::read_to_string(&path).expect("read");
-        let module = naga::front::wgsl::parse_str(&source)
-            .unwrap_or_else(|e| panic!("{}: {}", path.display(), e.emit_to_string(&source)));
+        // One shader, one pipeline file of the same name, whose source is the libraries the
+        // shader says it uses, then the shader.
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let own = read(&format!("{stem}.wgsl"));
+        let source = SOURCES
+            .iter()
+            .find(|(name, _)| *name == stem)
+            .unwrap_or_else(|| panic!("{stem}.wgsl has no src/gpu/{stem}.rs in SOURCES"))
+            .1;
+        let libs = uses(&own);
+        let composed: String = libs
+            .iter()
+            .map(|lib| read(lib))
+            .chain([own.clone()])
+            .collect();
+        assert!(
+            source == composed,
+            "src/gpu/{stem}.rs's SOURCE is not {libs:?} + {stem}.wgsl"
+        );
+        used.extend(libs.iter().map(|l| l.to_string()));
+        let module = naga::front::wgsl::parse_str(source)
+            .unwrap_or_else(|e| panic!("{stem}: {}", e.emit_to_string(source)));
         naga::valid::Validator::new(
             naga::valid::ValidationFlags::all(),
             naga::valid::Capabilities::default(),
         )
         .validate(&module)
-        .unwrap_or_else(|e| panic!("{}: {}", path.display(), e.emit_to_string(&source)));
-        // One shader, one pipeline file of the same name.
-        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
-        let pipeline = dir.join(format!("../src/gpu/{stem}.rs"));
-        assert!(pipeline.exists(), "{stem}.wgsl has no src/gpu/{stem}.rs");
+        .unwrap_or_else(|e| panic!("{stem}: {}", e.emit_to_string(source)));
         checked += 1;
     }
-    assert!(checked > 0, "no shader found in {}", dir.display());
+    assert_eq!(checked, SOURCES.len(), "a SOURCES entry without its shader");
+    // Libraries are not shaders on their own: each is validated as part of its users.
+    for entry in std::fs::read_dir(dir.join("lib")).expect("shaders/lib/") {
+        let name = entry
+            .expect("entry")
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
+        assert!(
+            used.contains(&format!("lib/{name}")),
+            "shaders/lib/{name} is used by no shader"
+        );
+    }
 }
 
 /// Values over 0..1 and beyond (HDR, negative), every channel different.

@@ -5,12 +5,10 @@
 
 use super::blend::blend_towards;
 use super::blend_masks::build;
-use super::tests::{gpu_or_skip, max_diff};
+use super::tests::{ellipse, gpu_or_skip, hash, max_diff};
 use super::GpuFrame;
 use crate::blend::gpu_twin::prepare;
-use crate::blend::{
-    BlendError, BlendOutput, BlendSettings, ColourMatch, ColourSpace, Ellipse, MaskSource,
-};
+use crate::blend::{BlendError, BlendOutput, BlendSettings, ColourMatch, ColourSpace, MaskSource};
 use crate::quality::{colour_mismatch, synthetic_plate, Mismatch};
 use crate::Frame;
 
@@ -18,17 +16,6 @@ use crate::Frame;
 /// without the seamless step, 2.2e-6 with it (Poisson tolerance 1e-6); the masks alone within
 /// 4.8e-7, their zeros and supports exact.
 const BOUND: f32 = 1e-4;
-
-/// A deterministic hash of `(x, y, salt)` in [0, 1).
-fn hash(x: usize, y: usize, salt: u64) -> f32 {
-    let mut h = (x as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-        ^ (y as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F)
-        ^ salt.wrapping_mul(0x1656_67B1_9E37_79F9);
-    h ^= h >> 29;
-    h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    h ^= h >> 32;
-    (h >> 40) as f32 / (1u64 << 24) as f32
-}
 
 /// A soft noisy blob centred at (`cx`, `cy`) of radius `r`: exactly opaque inside, a noisy
 /// 8 px edge overshooting [0, 1] (the masks clamp it), zero beyond.
@@ -60,14 +47,6 @@ fn scene(w: usize, h: usize) -> (Frame, Frame, Frame) {
         [f32::NAN, f32::NAN, f32::NAN, blob(x, y, matte_blob, 2)]
     });
     (plate, face, matte)
-}
-
-fn ellipse(w: usize, h: usize) -> MaskSource {
-    MaskSource::Ellipse(Ellipse {
-        centre: (w as f32 * 0.48, h as f32 * 0.52),
-        radii: (w as f32 * 0.3, h as f32 * 0.36),
-        angle_deg: 20.0,
-    })
 }
 
 #[test]

@@ -5,7 +5,7 @@
 use super::blend::{blend_towards, GpuMasks};
 use super::colour_stats::{moments, Grid};
 use super::quantiles::quantile_tables;
-use super::tests::{gpu_or_skip, max_diff};
+use super::tests::{ellipse, gpu_or_skip, max_diff};
 use super::{Gpu, GpuFrame};
 use crate::blend::gpu_twin::{cpu_statistics, prepare, CpuStatistics, Plane, Prepared, Rect};
 use crate::blend::{
@@ -25,11 +25,7 @@ fn scene(w: usize, h: usize, invert: bool) -> (Frame, Frame, BlendSettings) {
     let plate = synthetic_plate(w, h, 7);
     let face = colour_mismatch(&synthetic_plate(w, h, 11), &Mismatch::STRONG);
     let settings = BlendSettings {
-        mask: MaskSource::Ellipse(Ellipse {
-            centre: (w as f32 * 0.48, h as f32 * 0.52),
-            radii: (w as f32 * 0.3, h as f32 * 0.36),
-            angle_deg: 20.0,
-        }),
+        mask: ellipse(w, h),
         feather_px: 12.0,
         invert,
         ..Default::default()
@@ -129,6 +125,31 @@ fn moments_match_the_cpu() {
     }
 }
 
+/// Largest difference of the GPU's quantile tables from the CPU's, both over the mask `core`
+/// (`m` on the GPU).
+fn quantiles_error(
+    gpu: &Gpu,
+    space: ColourSpace,
+    source: &Frame,
+    face: &Frame,
+    core: &Plane,
+    m: &GpuMasks,
+) -> f32 {
+    let Some(CpuStatistics::Quantiles(want)) =
+        cpu_statistics(ColourMatch::Histogram, space, source, face, core)
+    else {
+        panic!("the CPU has quantiles");
+    };
+    let (src, fce) = (GpuFrame::upload(gpu, source), GpuFrame::upload(gpu, face));
+    let got = quantile_tables(gpu, &src, &fce, &m.core, Grid::over(m.core_support))
+        .expect("the GPU has quantiles");
+    want.iter()
+        .flatten()
+        .zip(&got)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f32, f32::max)
+}
+
 #[test]
 fn quantile_tables_match_the_cpu() {
     let Some(gpu) = gpu_or_skip("quantile_tables_match_the_cpu") else {
@@ -142,24 +163,7 @@ fn quantile_tables_match_the_cpu() {
     ] {
         let (source, face, s) = scene(w, h, invert);
         let (prepared, m) = masks(gpu, &source, &face, &s);
-        let Some(CpuStatistics::Quantiles(want)) = cpu_statistics(
-            ColourMatch::Histogram,
-            s.colour_space,
-            &source,
-            &face,
-            &prepared.core,
-        ) else {
-            panic!("the CPU has quantiles");
-        };
-        let (src, fce) = (GpuFrame::upload(gpu, &source), GpuFrame::upload(gpu, &face));
-        let got = quantile_tables(gpu, &src, &fce, &m.core, Grid::over(m.core_support))
-            .expect("the GPU has quantiles");
-        let worst = want
-            .iter()
-            .flatten()
-            .zip(&got)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0f32, f32::max);
+        let worst = quantiles_error(gpu, s.colour_space, &source, &face, &prepared.core, &m);
         eprintln!("quantiles {w}x{h}: {worst:.2e}");
         // Equal sample values of different weights may sort in another order than the CPU's
         // unstable sort: an entry interpolated next to them moves by a fraction of the gap to
@@ -188,23 +192,7 @@ fn quantiles_of_one_to_three_samples_match_the_cpu() {
         let core = Plane { rect, data };
         let fin = core.clone();
         let m = GpuMasks::upload(gpu, &core, &fin, 40, 30);
-        let Some(CpuStatistics::Quantiles(want)) = cpu_statistics(
-            ColourMatch::Histogram,
-            ColourSpace::Linear,
-            &source,
-            &face,
-            &core,
-        ) else {
-            panic!("the CPU has quantiles");
-        };
-        let (src, fce) = (GpuFrame::upload(gpu, &source), GpuFrame::upload(gpu, &face));
-        let got = quantile_tables(gpu, &src, &fce, &m.core, Grid::over(m.core_support)).unwrap();
-        let worst = want
-            .iter()
-            .flatten()
-            .zip(&got)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0f32, f32::max);
+        let worst = quantiles_error(gpu, ColourSpace::Linear, &source, &face, &core, &m);
         assert!(worst <= 1e-6, "{:?}: quantiles off by {worst}", core.data);
     }
 }
@@ -285,6 +273,15 @@ fn a_large_inverted_mask_and_the_seamless_hook_match_the_cpu() {
     let Some(gpu) = gpu_or_skip("a_large_inverted_mask_and_the_seamless_hook_match_the_cpu") else {
         return;
     };
+    let check = |source: &Frame, face: &Frame, s: &BlendSettings, case: String| {
+        let cpu = crate::blend::blend(source, face, None, s).unwrap();
+        let d = max_diff(
+            &blend_towards(gpu, source, face, None, s, None).unwrap(),
+            &cpu,
+        );
+        eprintln!("{case}: {d:.2e}");
+        assert!(d <= BOUND, "{case}: off by {d}");
+    };
     // Inverted: the statistics cover nearly the whole frame (step 2 over 600×500).
     let (source, face, base) = scene(600, 500, true);
     for mode in [
@@ -297,13 +294,7 @@ fn a_large_inverted_mask_and_the_seamless_hook_match_the_cpu() {
             colour_space: ColourSpace::Srgb,
             ..base
         };
-        let cpu = crate::blend::blend(&source, &face, None, &s).unwrap();
-        let d = max_diff(
-            &blend_towards(gpu, &source, &face, None, &s, None).unwrap(),
-            &cpu,
-        );
-        eprintln!("large inverted {mode:?}: {d:.2e}");
-        assert!(d <= BOUND, "{mode:?}: off by {d}");
+        check(&source, &face, &s, format!("large inverted {mode:?}"));
     }
     let (source, face, base) = scene(160, 120, false);
     for output in [BlendOutput::Composite, BlendOutput::FaceOnly] {
@@ -313,13 +304,7 @@ fn a_large_inverted_mask_and_the_seamless_hook_match_the_cpu() {
             output,
             ..base
         };
-        let cpu = crate::blend::blend(&source, &face, None, &s).unwrap();
-        let d = max_diff(
-            &blend_towards(gpu, &source, &face, None, &s, None).unwrap(),
-            &cpu,
-        );
-        eprintln!("seamless {output:?}: {d:.2e}");
-        assert!(d <= BOUND, "seamless {output:?}: off by {d}");
+        check(&source, &face, &s, format!("seamless {output:?}"));
     }
 }
 

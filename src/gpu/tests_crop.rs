@@ -2,8 +2,8 @@
 //! interleaving and crop ↔ tensor conversions, on textured material with rotations, scales,
 //! sub-pixel offsets and crops reaching past the frame. Each test prints its measured bound.
 
-use super::tests::{gpu_or_skip, max_diff};
-use super::{boost, colour_convert, tensor, warp, Gpu, GpuFrame, GpuPlane};
+use super::tests::{gpu_or_skip, hash, max_diff, plane_diff, run};
+use super::{boost, colour_convert, tensor, warp, GpuFrame, GpuPlane};
 use crate::face::{self, paste_region, Region, Similarity};
 use crate::identity::conventions::{
     ChannelOrder, Layout, Normalisation, OutputRange, TensorFormat,
@@ -11,17 +11,6 @@ use crate::identity::conventions::{
 use crate::identity::tensor as cpu;
 use crate::runtime::Tensor;
 use crate::Frame;
-
-/// A deterministic hash of `(x, y, salt)` in [0, 1).
-fn hash(x: usize, y: usize, salt: u64) -> f32 {
-    let mut h = (x as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-        ^ (y as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F)
-        ^ salt.wrapping_mul(0x1656_67B1_9E37_79F9);
-    h ^= h >> 29;
-    h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    h ^= h >> 32;
-    (h >> 40) as f32 / (1u64 << 24) as f32
-}
 
 /// Worst-case material for a resampler: white noise (every neighbour differs by up to 1), a
 /// smooth wave, hard-edged 7-px blocks, and noisy alpha, every channel in 0..1.
@@ -84,21 +73,6 @@ fn maps(w: usize, h: usize) -> Vec<(&'static str, Similarity, usize)> {
             64,
         ),
     ]
-}
-
-fn run<T>(gpu: &Gpu, record: impl FnOnce(&mut wgpu::CommandEncoder) -> T) -> T {
-    let mut encoder = gpu.encoder();
-    let out = record(&mut encoder);
-    gpu.submit(encoder);
-    out
-}
-
-fn plane_diff(a: &[f32], b: &[f32]) -> f32 {
-    assert_eq!(a.len(), b.len());
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| (x - y).abs())
-        .fold(0.0, f32::max)
 }
 
 /// Documented in src/gpu/warp.rs.

@@ -3,7 +3,7 @@
 //! hull raster. The CPU's rectangle-covering planes are compared as whole frames (zero outside
 //! their rectangles). Each test prints its measured bound.
 
-use super::tests::gpu_or_skip;
+use super::tests::{gpu_or_skip, hash, plane_diff, run};
 use super::{blur, face_outline, mask_box, mask_shapes, morphology, Gpu, GpuFrame, GpuPlane};
 use crate::blend::mask::{self, Plane, Rect};
 use crate::blend::{blur as cpu_blur, morphology as cpu_morphology, BlendError, Ellipse};
@@ -12,35 +12,14 @@ use crate::face::{Landmarks, Template};
 use crate::swap::mask::{self as swap_mask, BoxMask};
 use crate::Frame;
 
-/// A deterministic hash of `(x, y, salt)` in [0, 1).
-fn hash(x: usize, y: usize, salt: u64) -> f32 {
-    let mut h = (x as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-        ^ (y as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F)
-        ^ salt.wrapping_mul(0x1656_67B1_9E37_79F9);
-    h ^= h >> 29;
-    h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    h ^= h >> 32;
-    (h >> 40) as f32 / (1u64 << 24) as f32
-}
-
 /// `plane` (zero outside its rectangle) as a whole `w × h` plane.
 fn full(plane: &Plane, w: usize, h: usize) -> Vec<f32> {
     (0..w * h).map(|i| plane.get(i % w, i / w)).collect()
 }
 
-fn worst(a: &[f32], b: &[f32]) -> f32 {
-    assert_eq!(a.len(), b.len());
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| (x - y).abs())
-        .fold(0.0, f32::max)
-}
-
-/// Records `step` on a fresh encoder, submits it and reads `out` back.
-fn run(gpu: &Gpu, out: &GpuPlane, step: impl FnOnce(&mut wgpu::CommandEncoder)) -> Vec<f32> {
-    let mut encoder = gpu.encoder();
-    step(&mut encoder);
-    gpu.submit(encoder);
+/// [`run`]s `step` and reads `out` back.
+fn run_into(gpu: &Gpu, out: &GpuPlane, step: impl FnOnce(&mut wgpu::CommandEncoder)) -> Vec<f32> {
+    run(gpu, step);
     out.download()
 }
 
@@ -109,8 +88,8 @@ fn box_masks_match_the_cpu() {
         for (blur, padding) in settings {
             let settings = BoxMask { blur, padding };
             let out = GpuPlane::new(gpu, size, size);
-            let got = run(gpu, &out, |e| mask_box::box_mask(gpu, e, &settings, &out));
-            let err = worst(&got, &swap_mask::box_mask(size, &settings));
+            let got = run_into(gpu, &out, |e| mask_box::box_mask(gpu, e, &settings, &out));
+            let err = plane_diff(&got, &swap_mask::box_mask(size, &settings));
             assert!(err <= 1e-6, "size {size} {settings:?}: off by {err}");
             bound = bound.max(err);
         }
@@ -139,11 +118,11 @@ fn erosion_blur_and_min_match_the_cpu() {
     for (radius, sigma) in [(0, 0.0), (2, 0.0), (0, 1.5), (3, 1.5), (5, 6.0), (1, 20.0)] {
         let src = GpuPlane::upload(gpu, size, size, &learned[0]);
         let out = GpuPlane::new(gpu, size, size);
-        let got = run(gpu, &out, |e| {
+        let got = run_into(gpu, &out, |e| {
             mask_box::erode_and_blur(gpu, e, &src, radius, sigma, &out)
         });
         let want = swap_mask::erode_and_blur(&learned[0], size, radius, sigma);
-        let err = worst(&got, &want);
+        let err = plane_diff(&got, &want);
         assert!(err <= 1e-6, "radius {radius} σ {sigma}: off by {err}");
         bound = bound.max(err);
     }
@@ -152,7 +131,7 @@ fn erosion_blur_and_min_match_the_cpu() {
         .map(|m| GpuPlane::upload(gpu, size, size, m))
         .collect();
     let out = GpuPlane::new(gpu, size, size);
-    let got = run(gpu, &out, |e| {
+    let got = run_into(gpu, &out, |e| {
         mask_box::combine_min(gpu, e, &planes.iter().collect::<Vec<_>>(), &out)
     });
     let refs: Vec<&[f32]> = learned.iter().map(Vec::as_slice).collect();
@@ -171,9 +150,9 @@ fn feather_matches_the_cpu_at_every_sigma() {
         let src = GpuPlane::upload(gpu, w, h, &full(&plane, w, h));
         for sigma in [0.5, 1.3, 4.0, 4.01, 7.3, 25.0, 400.0, 1e9] {
             let out = GpuPlane::new(gpu, w, h);
-            let got = run(gpu, &out, |e| blur::feather(gpu, e, &src, sigma, &out));
+            let got = run_into(gpu, &out, |e| blur::feather(gpu, e, &src, sigma, &out));
             let want = full(&cpu_blur::feather(&plane, sigma, w, h), w, h);
-            let err = worst(&got, &want);
+            let err = plane_diff(&got, &want);
             let boxes = usize::from(sigma > 4.0);
             bounds[boxes] = bounds[boxes].max(err);
             assert!(err <= 2e-6, "{what} σ {sigma}: off by {err}");
@@ -204,11 +183,11 @@ fn erode_and_dilate_match_the_cpu() {
         let src = GpuPlane::upload(gpu, w, h, &full(&plane, w, h));
         for r in [0.01, -0.01, 0.3, 2.25, -1.5, -5.5, 7.8, -12.3, 30.0, -45.6] {
             let out = GpuPlane::new(gpu, w, h);
-            let got = run(gpu, &out, |e| {
+            let got = run_into(gpu, &out, |e| {
                 morphology::erode_dilate(gpu, e, &src, r, &out)
             });
             let want = full(&cpu_morphology::erode_dilate(&plane, r, w, h), w, h);
-            let err = worst(&got, &want);
+            let err = plane_diff(&got, &want);
             assert!(err <= 1e-6, "{what} r {r}: off by {err}");
             bound = bound.max(err);
         }
@@ -239,8 +218,8 @@ fn ellipses_match_the_cpu() {
             angle_deg,
         };
         let out = GpuPlane::new(gpu, w, h);
-        let got = run(gpu, &out, |enc| mask_shapes::ellipse(gpu, enc, &e, &out));
-        let err = worst(&got, &full(&mask::ellipse(&e, w, h), w, h));
+        let got = run_into(gpu, &out, |enc| mask_shapes::ellipse(gpu, enc, &e, &out));
+        let err = plane_diff(&got, &full(&mask::ellipse(&e, w, h), w, h));
         assert!(err <= 1e-6, "{e:?}: off by {err}");
         bound = bound.max(err);
     }
@@ -270,7 +249,7 @@ fn alpha_masks_and_inversion_match_the_cpu() {
     assert_eq!(out.download(), full(&plane, w, h), "clamping is exact");
     assert_eq!(check.first_non_finite(gpu), None);
     let inverted = GpuPlane::new(gpu, w, h);
-    let got = run(gpu, &inverted, |e| {
+    let got = run_into(gpu, &inverted, |e| {
         mask_shapes::invert(gpu, e, &out, &inverted)
     });
     assert_eq!(
@@ -387,8 +366,8 @@ fn the_face_blend_mask_chain_matches_the_cpu() {
         let fin_support = mask_shapes::support(gpu, &mut encoder, &fin_g);
         gpu.submit(encoder);
         let what = format!("erode {erode_px}, invert {invert}, feather {feather_px}");
-        let err = worst(&core_g.download(), &full(&core, w, h));
-        let fin_err = worst(&fin_g.download(), &full(&fin, w, h));
+        let err = plane_diff(&core_g.download(), &full(&core, w, h));
+        let fin_err = plane_diff(&fin_g.download(), &full(&fin, w, h));
         assert!(err.max(fin_err) <= 2e-6, "{what}: off by {err}, {fin_err}");
         let bounds = |r: Rect| (!r.is_empty()).then_some((r.x0..r.x1, r.y0..r.y1));
         assert_eq!(core_support.bounds(gpu), bounds(core.support()), "{what}");

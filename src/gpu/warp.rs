@@ -13,7 +13,7 @@
 use super::{Gpu, GpuFrame, GpuPlane, Uniforms};
 use crate::face::{Region, Similarity};
 
-const SHADER: &str = include_str!("../../shaders/warp.wgsl");
+pub(crate) const SOURCE: &str = include_str!("../../shaders/warp.wgsl");
 
 /// Fixed-point units per pixel of the shader's exact part (2¹⁴).
 const UNITS: f64 = 16384.0;
@@ -77,7 +77,7 @@ pub fn warp_to_crop<'g>(
     }
     let map = m.inverse().to_opencv();
     let uniforms = uniforms((size, size), (frame.width, frame.height), &map, (0.0, 0.0));
-    let kernel = gpu.kernel(SHADER, "to_crop");
+    let kernel = gpu.kernel(SOURCE, "to_crop");
     gpu.dispatch(
         encoder,
         &kernel,
@@ -118,7 +118,7 @@ pub fn warp_from_crop<'g>(
         &m.to_opencv(),
         (region.x0 as f64, region.y0 as f64),
     );
-    let kernel = gpu.kernel(SHADER, "from_crop");
+    let kernel = gpu.kernel(SOURCE, "from_crop");
     gpu.dispatch(
         encoder,
         &kernel,

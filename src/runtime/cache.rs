@@ -159,12 +159,27 @@ fn build_session(
     dir: &Path,
     device: Device,
 ) -> Result<(Session, &'static str), String> {
-    if device == Device::Auto {
-        for (name, providers) in accelerators() {
-            match commit(env, bytes, dir, &providers) {
-                Ok(session) => return Ok((session, name)),
-                Err(e) => log::debug!("{name} execution provider not used: {e}"),
-            }
+    let candidates = if device == Device::Auto {
+        accelerators()
+    } else {
+        Vec::new()
+    };
+    first_that_builds(env, bytes, dir, candidates)
+}
+
+/// The session on the first of `candidates` that registers and builds (a GPU build of ONNX
+/// Runtime lists CUDA and TensorRT even where their NVIDIA libraries are missing: registering
+/// them then fails, and the next entry is tried, with a log line), CPU last.
+pub(super) fn first_that_builds(
+    env: &ort::environment::Environment,
+    bytes: &[u8],
+    dir: &Path,
+    candidates: Vec<(&'static str, Vec<ExecutionProviderDispatch>)>,
+) -> Result<(Session, &'static str), String> {
+    for (name, providers) in candidates {
+        match commit(env, bytes, dir, &providers) {
+            Ok(session) => return Ok((session, name)),
+            Err(e) => log::info!("{name} execution provider not used, trying the next: {e}"),
         }
     }
     commit(env, bytes, dir, &[]).map(|s| (s, "CPU"))

@@ -15,7 +15,8 @@
 //! Execution providers, with [`Device::Auto`], in this order when the library was built with
 //! them: TensorRT (engines cached in `$XDG_CACHE_HOME/doppel/trt`, or `~/.cache/doppel/trt`;
 //! `DOPPEL_NO_TENSORRT=1` skips it), CUDA, CoreML, DirectML; CPU otherwise. A provider that
-//! fails to register or to build the session is skipped silently (logged at debug level).
+//! fails to register or to build the session (e.g. CUDA, cuDNN or TensorRT not installed next
+//! to a GPU build of the library) is skipped for the next one, with an info log line.
 //! [`Model::provider`] says which one runs the model.
 
 mod cache;

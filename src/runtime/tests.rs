@@ -302,3 +302,24 @@ fn model_time_accumulates_per_thread() {
     .unwrap();
     assert_eq!(take_model_time(), Duration::ZERO);
 }
+
+#[test]
+fn a_provider_that_fails_to_register_falls_back_to_the_next_then_cpu() {
+    use ort::ep;
+    init_test_runtime();
+    let env = super::env::environment().expect("environment");
+    // The CPU-only library has neither CUDA nor TensorRT: registering them fails, as on a
+    // machine with the GPU build but without NVIDIA's libraries.
+    let candidates = vec![
+        (
+            "TensorRT",
+            vec![ep::TensorRT::default().build().error_on_failure()],
+        ),
+        ("CUDA", vec![ep::CUDA::default().build().error_on_failure()]),
+    ];
+    let dir = std::env::temp_dir();
+    let (_session, provider) =
+        super::cache::first_that_builds(&env, &add_model(), &dir, candidates)
+            .expect("falls back to CPU");
+    assert_eq!(provider, "CPU");
+}

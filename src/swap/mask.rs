@@ -66,14 +66,20 @@ pub fn box_mask_cached(size: usize, settings: &BoxMask) -> Arc<Vec<f32>> {
     mask
 }
 
-/// In-place separable Gaussian blur of a square plane, clamp-to-edge border.
-fn gaussian_blur(plane: &mut [f32], size: usize, sigma: f32) {
+/// The normalised f32 taps of a Gaussian of `sigma` over ±⌈3σ⌉ (the GPU twin uses the same).
+pub(crate) fn gaussian_kernel(sigma: f32) -> Vec<f32> {
     let radius = (3.0 * sigma).ceil() as isize;
     let kernel: Vec<f32> = (-radius..=radius)
         .map(|i| (-(i * i) as f32 / (2.0 * sigma * sigma)).exp())
         .collect();
     let total: f32 = kernel.iter().sum();
-    let kernel: Vec<f32> = kernel.iter().map(|k| k / total).collect();
+    kernel.iter().map(|k| k / total).collect()
+}
+
+/// In-place separable Gaussian blur of a square plane, clamp-to-edge border.
+fn gaussian_blur(plane: &mut [f32], size: usize, sigma: f32) {
+    let kernel = gaussian_kernel(sigma);
+    let radius = (kernel.len() / 2) as isize;
     let last = size as isize - 1;
     let mut line = vec![0.0f32; size];
     for pass in 0..2 {

@@ -60,7 +60,7 @@ pub trait PixelOps: Send + Sync {
 pub struct CpuOps;
 
 /// `frame`'s pixels in `r`, with the parts of `earlier` patches that overlap it.
-pub(crate) fn copy_region(frame: &Frame, earlier: &[Patch], r: Region) -> Frame {
+fn copy_region(frame: &Frame, earlier: &[Patch], r: Region) -> Frame {
     let mut out = Frame::from_fn(r.width(), r.height(), |x, y| {
         frame.pixel(r.x0 + x, r.y0 + y)
     });
@@ -97,24 +97,41 @@ impl PixelOps for CpuOps {
         target: Option<&TargetCorrection>,
         layer: Layer,
     ) -> Result<Option<Patch>, PasteError> {
-        let (w, h) = plate.size();
-        let Some(region) = paste_region(m, crop.width(), w, h) else {
-            return Ok(None);
-        };
-        let (mut face, inside) = warp_from_crop(crop, m, region);
-        for (p, c) in face.pixels_mut().iter_mut().zip(&inside) {
-            p[3] *= c;
-        }
-        let under = copy_region(plate, earlier, region);
-        let result = blend::blend_towards(
-            &under,
-            &face,
-            None,
-            &blend_settings(settings, layer),
-            target,
-        );
-        patch_of(result, region)
+        let settings = blend_settings(settings, layer);
+        paste_with(
+            plate,
+            earlier,
+            crop.width(),
+            m,
+            |region| warp_from_crop(crop, m, region),
+            |under, face| blend::blend_towards(under, face, None, &settings, target),
+        )
     }
+}
+
+/// A paste around its two per-pixel steps, which implementations supply: the footprint on
+/// `plate` of a `crop_size` crop through `m` (`None` when nothing lands in the frame), the face
+/// warped back into it by `warp_back` (RGBA, and the coverage of the crop that scales alpha),
+/// the plate's pixels there with `earlier` patches applied, and `blend_over` of the face over them
+/// as the patch.
+pub(crate) fn paste_with(
+    plate: &Frame,
+    earlier: &[Patch],
+    crop_size: usize,
+    m: &Similarity,
+    warp_back: impl FnOnce(Region) -> (Frame, Vec<f32>),
+    blend_over: impl FnOnce(&Frame, &Frame) -> Result<Frame, BlendError>,
+) -> Result<Option<Patch>, PasteError> {
+    let (w, h) = plate.size();
+    let Some(region) = paste_region(m, crop_size, w, h) else {
+        return Ok(None);
+    };
+    let (mut face, inside) = warp_back(region);
+    for (p, c) in face.pixels_mut().iter_mut().zip(&inside) {
+        p[3] *= c;
+    }
+    let under = copy_region(plate, earlier, region);
+    patch_of(blend_over(&under, &face), region)
 }
 
 /// How a paste blends its region: the face's alpha is the mask.
@@ -134,7 +151,7 @@ pub(crate) fn blend_settings(settings: &PasteSettings, layer: Layer) -> BlendSet
 }
 
 /// A paste's blended region as a patch at `region`, or why there is none.
-pub(crate) fn patch_of(
+fn patch_of(
     blended: Result<Frame, BlendError>,
     region: Region,
 ) -> Result<Option<Patch>, PasteError> {

@@ -1,5 +1,8 @@
-//! Shared by the integration tests: the built bundle, a host per profile, and test plates.
+//! Shared by the integration tests: the built bundle, a host per profile, test plates, and the
+//! temporal tests' moving clip (`moving`).
 #![allow(dead_code)]
+
+pub mod moving;
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
