@@ -101,17 +101,27 @@ fn create() -> Result<Gpu, GpuUnavailable> {
     if std::env::var(DISABLE_ENV).is_ok_and(|v| v.eq_ignore_ascii_case("off")) {
         return Err(GpuUnavailable(format!("{DISABLE_ENV}=off")));
     }
-    let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle());
     let options = |fallback| wgpu::RequestAdapterOptions {
         power_preference: wgpu::PowerPreference::HighPerformance,
         force_fallback_adapter: fallback,
         compatible_surface: None,
         apply_limit_buckets: false,
     };
+    // Vulkan / Metal / DX12 first, GL only where none of those has an adapter: probing GL on a
+    // machine without a GL driver logs an EGL error, which users would take for a failure.
     // A real adapter first; a software one (lavapipe) is better than none for correctness.
-    let adapter = pollster::block_on(instance.request_adapter(&options(false)))
-        .or_else(|_| pollster::block_on(instance.request_adapter(&options(true))))
-        .map_err(|e| GpuUnavailable(format!("no adapter: {e}")))?;
+    let adapter = [wgpu::Backends::PRIMARY, wgpu::Backends::GL]
+        .into_iter()
+        .find_map(|backends| {
+            let instance = wgpu::Instance::new(wgpu::InstanceDescriptor {
+                backends,
+                ..wgpu::InstanceDescriptor::new_without_display_handle()
+            });
+            pollster::block_on(instance.request_adapter(&options(false)))
+                .or_else(|_| pollster::block_on(instance.request_adapter(&options(true))))
+                .ok()
+        })
+        .ok_or_else(|| GpuUnavailable("no adapter (Vulkan, Metal, DX12 or GL)".into()))?;
     let info = adapter.get_info();
     let limits = adapter.limits();
     // Frames are single storage buffers: ask for as much as the adapter allows (4K RGBA f32
