@@ -191,6 +191,26 @@ fn finish(mask: Vec<f32>, side: usize, softness: f32, size: usize) -> Vec<f32> {
         .collect()
 }
 
+/// Runs a mask model on `crop` resized to its side `n`: output `output`'s values (empty when the
+/// model gave no such output; callers check the length).
+fn run_on_crop(
+    model: &Model,
+    input: &str,
+    output: usize,
+    crop: &Frame,
+    n: usize,
+    format: &TensorFormat,
+) -> Result<Vec<f32>, SwapError> {
+    let tensor = crop_to_tensor(&resize_crop(crop, n), format);
+    let outputs = model
+        .run(&[(input, &tensor)])
+        .map_err(|e| SwapError(e.to_string()))?;
+    Ok(outputs
+        .get(output)
+        .map(|t| t.to_f32_vec())
+        .unwrap_or_default())
+}
+
 fn check_crop(crop: &Frame, path: &Path, what: &str) -> Result<usize, SwapError> {
     let (w, h) = crop.size();
     if w != h || w == 0 {
@@ -259,15 +279,7 @@ impl OcclusionModel {
         let path = self.model.path();
         let size = check_crop(crop, path, Self::WHAT)?;
         let n = self.side;
-        let tensor = crop_to_tensor(&resize_crop(crop, n), &XSEG_FORMAT);
-        let outputs = self
-            .model
-            .run(&[(self.input.as_str(), &tensor)])
-            .map_err(|e| SwapError(e.to_string()))?;
-        let values = outputs
-            .get(self.output)
-            .map(|t| t.to_f32_vec())
-            .unwrap_or_default();
+        let values = run_on_crop(&self.model, &self.input, self.output, crop, n, &XSEG_FORMAT)?;
         if values.len() != n * n {
             return Err(refuse(
                 path,
@@ -354,15 +366,14 @@ impl RegionModel {
         let path = self.model.path();
         let size = check_crop(crop, path, Self::WHAT)?;
         let n = self.side;
-        let tensor = crop_to_tensor(&resize_crop(crop, n), &BISENET_FORMAT);
-        let outputs = self
-            .model
-            .run(&[(self.input.as_str(), &tensor)])
-            .map_err(|e| SwapError(e.to_string()))?;
-        let logits = outputs
-            .get(self.output)
-            .map(|t| t.to_f32_vec())
-            .unwrap_or_default();
+        let logits = run_on_crop(
+            &self.model,
+            &self.input,
+            self.output,
+            crop,
+            n,
+            &BISENET_FORMAT,
+        )?;
         let plane = n * n;
         if logits.len() != CLASSES * plane {
             return Err(refuse(
