@@ -1,6 +1,8 @@
 //! A small stderr logger, installed on Load unless the process already has one: hosts show
 //! plugin stderr in their console (Resolve's log, Nuke's terminal). `DOPPEL_LOG` sets the level
-//! (error, warn, info, debug, trace; default warn).
+//! (error, warn, info, debug, trace; default warn). Libraries' own records (wgpu, naga, ort)
+//! show only as errors unless the level is debug or trace: their warnings (a software Vulkan
+//! driver "not conformant", a shader compiler's notes) are for developers, not compositors.
 
 use log::{LevelFilter, Log, Metadata, Record};
 
@@ -8,7 +10,7 @@ struct StderrLogger;
 
 impl Log for StderrLogger {
     fn enabled(&self, metadata: &Metadata) -> bool {
-        metadata.level() <= log::max_level()
+        shown(metadata, log::max_level())
     }
 
     fn log(&self, record: &Record) {
@@ -21,6 +23,17 @@ impl Log for StderrLogger {
 }
 
 static LOGGER: StderrLogger = StderrLogger;
+
+/// Whether a record shows at `max`: ours at its level, other crates' only as errors below debug.
+fn shown(metadata: &Metadata, max: LevelFilter) -> bool {
+    let ours = metadata.target() == "doppel" || metadata.target().starts_with("doppel::");
+    let max = if ours || max >= LevelFilter::Debug {
+        max
+    } else {
+        max.min(LevelFilter::Error)
+    };
+    metadata.level() <= max
+}
 
 fn level_from(value: Option<&str>) -> LevelFilter {
     match value.map(str::to_ascii_lowercase).as_deref() {
@@ -50,5 +63,24 @@ mod tests {
         assert_eq!(level_from(Some("off")), LevelFilter::Off);
         assert_eq!(level_from(None), LevelFilter::Warn);
         assert_eq!(level_from(Some("loud")), LevelFilter::Warn);
+    }
+
+    #[test]
+    fn library_warnings_wait_for_debug() {
+        let record = |target, level| Metadata::builder().target(target).level(level).build();
+        let warn = LevelFilter::Warn;
+        assert!(shown(&record("doppel::gpu", log::Level::Warn), warn));
+        assert!(!shown(&record("doppel::gpu", log::Level::Info), warn));
+        assert!(!shown(&record("wgpu_hal::vulkan", log::Level::Warn), warn));
+        assert!(shown(&record("wgpu_core::device", log::Level::Error), warn));
+        assert!(shown(
+            &record("naga::front", log::Level::Warn),
+            LevelFilter::Debug
+        ));
+        assert!(!shown(&record("doppelganger", log::Level::Warn), warn));
+        assert!(!shown(
+            &record("wgpu_hal", log::Level::Error),
+            LevelFilter::Off
+        ));
     }
 }

@@ -178,7 +178,7 @@ impl FaceSwap {
         }
     }
 
-    pub fn settings(params: &ParamValues, source: &InputFrame) -> SwapSettings {
+    pub fn settings(params: &ParamValues) -> SwapSettings {
         let selection = match params.choice(ids::SELECTION) {
             1 => FaceSelection::All,
             2 => FaceSelection::Index(params.int(ids::FACE_INDEX).max(0) as usize),
@@ -187,7 +187,6 @@ impl FaceSwap {
             },
             _ => FaceSelection::Largest,
         };
-        let _ = source;
         SwapSettings {
             selection,
             pixel_boost: match params.choice(ids::PIXEL_BOOST) {
@@ -266,7 +265,7 @@ impl Effect for FaceSwap {
         let config = Self::engine_config(params);
         let engine =
             SwapEngine::get(&config).map_err(|e| EffectError(format!("Face Swap: {e}")))?;
-        let mut settings = Self::settings(params, source);
+        let mut settings = Self::settings(params);
         let min_face = source
             .placement
             .canonical_height(params.double(ids::MIN_FACE));

@@ -19,8 +19,6 @@
 //! runs: a later `queue.write_buffer` into a pooled buffer lands before this encoder's work, so
 //! upload inputs before recording (or keep the encoder's steps free of uploads).
 
-use wgpu::util::DeviceExt;
-
 use super::colour_convert::groups_1d;
 use super::{Gpu, GpuPlane, Uniforms};
 use crate::blend::blur::{Filter, SIGMA_CAP_FRAMES};
@@ -53,12 +51,7 @@ pub(crate) fn copy(encoder: &mut wgpu::CommandEncoder, src: &GpuPlane, dst: &Gpu
 
 /// A kernel's taps as a storage buffer.
 fn taps_buffer(gpu: &Gpu, taps: &[f32]) -> wgpu::Buffer {
-    gpu.device
-        .create_buffer_init(&wgpu::util::BufferInitDescriptor {
-            label: Some("blur taps"),
-            contents: bytemuck::cast_slice(taps),
-            usage: wgpu::BufferUsages::STORAGE,
-        })
+    gpu.constant("blur taps", bytemuck::cast_slice(taps))
 }
 
 fn params(plane: &GpuPlane, axis: Axis, radius: usize, flags: u32) -> Uniforms {

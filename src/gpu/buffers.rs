@@ -57,18 +57,21 @@ impl BufferPool {
         PENDING.with(|p| p.borrow_mut().push(buffer));
     }
 
-    /// Makes the buffers this thread returned reusable: call right after submitting.
-    pub(crate) fn release_pending(&self) {
+    /// Makes the buffers this thread returned reusable: call right after submitting. Returns
+    /// the buffers freed to stay within the pool's budget (bind groups holding them go too).
+    pub(crate) fn release_pending(&self) -> Vec<wgpu::Buffer> {
         let returned = PENDING.with(|p| std::mem::take(&mut *p.borrow_mut()));
+        let mut freed = Vec::new();
         if returned.is_empty() {
-            return;
+            return freed;
         }
         let mut idle = self.idle.lock();
         idle.extend(returned);
         // Oldest first out when over budget.
         while idle.iter().map(wgpu::Buffer::size).sum::<u64>() > POOL_BYTES && !idle.is_empty() {
-            idle.remove(0);
+            freed.push(idle.remove(0));
         }
+        freed
     }
 
     /// Idle buffers (for tests of reuse).

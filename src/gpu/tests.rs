@@ -5,7 +5,7 @@
 //! `tests_*` files share.
 
 use super::colour_convert::{self, Direction};
-use super::{context, Gpu, GpuFrame};
+use super::{context, Gpu, GpuFrame, Uniforms};
 use crate::blend::{Ellipse, MaskSource};
 use crate::colour::{srgb_decode, srgb_encode};
 use crate::Frame;
@@ -226,4 +226,19 @@ fn frame_buffers_are_reused() {
         *second.buffer() == buffer,
         "a frame of the same size reuses the pooled buffer"
     );
+}
+
+#[test]
+fn bind_groups_are_reused_for_the_same_bindings() {
+    let Some(gpu) = gpu_or_skip("bind_groups_are_reused_for_the_same_bindings") else {
+        return;
+    };
+    let kernel = gpu.kernel(colour_convert::SOURCE, "convert");
+    let frame = GpuFrame::new(gpu, 16, 16);
+    let other = GpuFrame::new(gpu, 16, 16);
+    let uniforms = |n| Uniforms::new().u32(n).u32(0);
+    let first = gpu.bind_group(&kernel, &uniforms(256), &[frame.buffer()]);
+    assert!(first == gpu.bind_group(&kernel, &uniforms(256), &[frame.buffer()]));
+    assert!(first != gpu.bind_group(&kernel, &uniforms(255), &[frame.buffer()]));
+    assert!(first != gpu.bind_group(&kernel, &uniforms(256), &[other.buffer()]));
 }

@@ -1,7 +1,8 @@
 //! The loaded side of a swap: identity, swap model, detector, recogniser and prepared source,
 //! built lazily on the first render and shared process-wide by every instance with the same
-//! settings. It implements the pipeline's `FaceFinder` and `CropSwapper` over ONNX Runtime,
-//! with the optional occlusion and region mask models as the swapper's extra masks.
+//! settings. Its `FaceFinder` and `CropSwapper` over ONNX Runtime, with the optional occlusion
+//! and region mask models as the swapper's extra masks, live in `engine_adapters` (re-exported
+//! here).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -10,14 +11,13 @@ use std::time::SystemTime;
 
 use parking_lot::Mutex;
 
+pub use super::engine_adapters::{DetectorFinder, EngineFinder, EngineSwapper};
 use super::mask_models::{OcclusionModel, RegionModel};
-use super::{CropSwapper, FaceFinder, FoundFace, ModelFrame, SwapError, SwappedCrop};
+use super::SwapError;
 use crate::detect::{DetectSettings, Detector};
-use crate::face::Template;
 use crate::identity::arcface::{self, largest_face, prepare_source, PreparedSource, Recogniser};
-use crate::identity::embedding::identity_weight_mix;
-use crate::identity::{crop_to_tensor, load_identity, tensor_to_crop, tensor_to_mask, Identity};
-use crate::runtime::{load_model, Device, Model, Tensor};
+use crate::identity::{load_identity, Identity};
+use crate::runtime::{load_model, Device, Model};
 use crate::Frame;
 
 /// What the user chose; equal configs share one engine.
@@ -57,46 +57,18 @@ pub fn load_detector(path: Option<&Path>, device: Device) -> Result<Detector, Sw
     Detector::load(&path, device).map_err(err)
 }
 
-/// Finds faces with a detector alone (no identity): Face Blend's detected-face mask.
-pub struct DetectorFinder {
-    pub detector: Detector,
-    pub settings: DetectSettings,
-}
-
-impl FaceFinder for DetectorFinder {
-    fn find(&self, frame: &Frame) -> Result<Vec<FoundFace>, SwapError> {
-        detect_faces(&self.detector, frame, &self.settings)
-    }
-}
-
-fn detect_faces(
-    detector: &Detector,
-    frame: &Frame,
-    settings: &DetectSettings,
-) -> Result<Vec<FoundFace>, SwapError> {
-    let found = detector.detect(frame, settings).map_err(err)?;
-    Ok(found
-        .into_iter()
-        .map(|d| FoundFace {
-            bbox: d.bbox,
-            score: d.score,
-            landmarks: d.landmarks,
-        })
-        .collect())
-}
-
 pub struct SwapEngine {
-    identity: Identity,
-    model: Model,
-    detector: Detector,
-    recogniser: Option<Recogniser>,
-    source: PreparedSource,
-    reference: Option<Vec<f32>>,
-    occlusion: Option<OcclusionModel>,
-    region: Option<RegionModel>,
+    pub(super) identity: Identity,
+    pub(super) model: Model,
+    pub(super) detector: Detector,
+    pub(super) recogniser: Option<Recogniser>,
+    pub(super) source: PreparedSource,
+    pub(super) reference: Option<Vec<f32>>,
+    pub(super) occlusion: Option<OcclusionModel>,
+    pub(super) region: Option<RegionModel>,
 }
 
-fn err(e: impl std::fmt::Display) -> SwapError {
+pub(super) fn err(e: impl std::fmt::Display) -> SwapError {
     SwapError(e.to_string())
 }
 
@@ -291,158 +263,5 @@ impl SwapEngine {
             min_face_px: min_face_px.max(0.0),
             ..DetectSettings::default()
         }
-    }
-
-    pub fn finder(&self, settings: DetectSettings) -> EngineFinder<'_> {
-        EngineFinder {
-            engine: self,
-            settings,
-        }
-    }
-
-    pub fn swapper(&self, identity_weight: f32, morph: f32) -> EngineSwapper<'_> {
-        EngineSwapper {
-            engine: self,
-            identity_weight,
-            morph,
-        }
-    }
-}
-
-pub struct EngineFinder<'a> {
-    engine: &'a SwapEngine,
-    settings: DetectSettings,
-}
-
-impl FaceFinder for EngineFinder<'_> {
-    fn find(&self, frame: &Frame) -> Result<Vec<FoundFace>, SwapError> {
-        detect_faces(&self.engine.detector, frame, &self.settings)
-    }
-
-    fn embedding(&self, frame: &ModelFrame, face: &FoundFace) -> Option<Vec<f32>> {
-        let recogniser = self.engine.recogniser.as_ref()?;
-        recogniser.embed(frame.full(), &face.landmarks).ok()
-    }
-
-    fn reference(&self) -> Option<&[f32]> {
-        self.engine.reference.as_deref()
-    }
-}
-
-pub struct EngineSwapper<'a> {
-    engine: &'a SwapEngine,
-    identity_weight: f32,
-    morph: f32,
-}
-
-impl EngineSwapper<'_> {
-    fn source_tensor(
-        &self,
-        frame: &ModelFrame,
-        face: &FoundFace,
-    ) -> Result<Option<Tensor>, SwapError> {
-        let e = self.engine;
-        Ok(match &e.source {
-            PreparedSource::None => None,
-            PreparedSource::Image(t) => Some(t.clone()),
-            PreparedSource::Vector(v) => {
-                let weighted = (self.identity_weight - NEUTRAL_WEIGHT).abs() > 1e-6;
-                let v = if weighted {
-                    let recogniser = e.recogniser.as_ref().ok_or_else(|| {
-                        SwapError(
-                            "an identity weight other than 0.5 needs a Recogniser model (ArcFace)"
-                                .into(),
-                        )
-                    })?;
-                    let target = recogniser
-                        .embed(frame.full(), &face.landmarks)
-                        .map_err(err)?;
-                    identity_weight_mix(v, &target, self.identity_weight, e.identity.kind())
-                } else {
-                    v.clone()
-                };
-                Some(Tensor::f32(vec![1, v.len()], v))
-            }
-        })
-    }
-}
-
-impl CropSwapper for EngineSwapper<'_> {
-    fn template(&self) -> Template {
-        self.engine.identity.conventions.template
-    }
-
-    fn crop_size(&self) -> usize {
-        self.engine.identity.conventions.crop_size
-    }
-
-    fn extra_masks(&self, crop: &Frame) -> Result<Vec<Vec<f32>>, SwapError> {
-        let e = self.engine;
-        let mut masks = Vec::new();
-        if let Some(occlusion) = &e.occlusion {
-            masks.push(occlusion.mask(crop)?);
-        }
-        if let Some(region) = &e.region {
-            masks.push(region.mask(crop)?);
-        }
-        Ok(masks)
-    }
-
-    fn swap(
-        &self,
-        crop: &Frame,
-        frame: &ModelFrame,
-        face: &FoundFace,
-    ) -> Result<SwappedCrop, SwapError> {
-        let e = self.engine;
-        let conv = &e.identity.conventions;
-        let target = crop_to_tensor(crop, &conv.input);
-        let source = self.source_tensor(frame, face)?;
-        let morph = conv
-            .morph
-            .as_ref()
-            .map(|(name, _)| (name.as_str(), Tensor::f32(vec![1], vec![self.morph])));
-        let mut inputs: Vec<(&str, &Tensor)> = vec![(conv.io.target.as_str(), &target)];
-        if let (Some(name), Some(t)) = (conv.io.source.as_deref(), source.as_ref()) {
-            inputs.push((name, t));
-        }
-        if let Some((name, t)) = &morph {
-            inputs.push((name, t));
-        }
-        let outputs = e.model.run(&inputs).map_err(err)?;
-        let output = |name: &str| {
-            e.model
-                .outputs()
-                .iter()
-                .position(|o| o.name == name)
-                .and_then(|i| outputs.get(i))
-                .ok_or_else(|| {
-                    SwapError(format!(
-                        "{}: no output named {name}",
-                        e.model.path().display()
-                    ))
-                })
-        };
-        let size = conv.crop_size;
-        let face_out = tensor_to_crop(
-            output(&conv.io.face)?,
-            &conv.output,
-            conv.output_range,
-            size,
-        )
-        .map_err(|t| SwapError(format!("{}: {}", e.model.path().display(), t.0)))?;
-        let mut mask: Option<Vec<f32>> = None;
-        for name in &conv.io.masks {
-            let m = tensor_to_mask(output(name)?, conv.output.layout, size)
-                .map_err(|t| SwapError(format!("{}: {}", e.model.path().display(), t.0)))?;
-            mask = Some(match mask {
-                Some(prev) => prev.iter().zip(&m).map(|(a, b)| a.min(*b)).collect(),
-                None => m,
-            });
-        }
-        Ok(SwappedCrop {
-            face: face_out,
-            mask,
-        })
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod debug;
 pub mod engine;
+mod engine_adapters;
 
 pub mod mask;
 pub mod mask_models;
