@@ -144,3 +144,17 @@ fn from_crop(@builtin(global_invocation_id) id: vec3<u32>) {
     out_pixels[i] = sample(px, py);
     out_mask[i] = coverage(px, i32(params.src_width)) * coverage(py, i32(params.src_height));
 }
+
+// Crop → frame region with the coverage folded into alpha: a paste's face, its mask (alpha)
+// times where the crop reaches, as the CPU multiplies them.
+@compute @workgroup_size(8, 8)
+fn from_crop_masked(@builtin(global_invocation_id) id: vec3<u32>) {
+    if id.x >= params.width || id.y >= params.height {
+        return;
+    }
+    let px = position_x(id.x, id.y);
+    let py = position_y(id.x, id.y);
+    let s = sample(px, py);
+    let inside = coverage(px, i32(params.src_width)) * coverage(py, i32(params.src_height));
+    out_pixels[id.y * params.width + id.x] = vec4(s.rgb, s.a * inside);
+}

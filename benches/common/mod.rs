@@ -17,23 +17,28 @@ use doppel::swap::select::FaceSelection;
 use doppel::swap::{swap_frame, PixelBoost, SwapOutput, SwapSettings};
 use doppel::Frame;
 
+/// The repository (`DOPPEL_ROOT` where the binary runs from a copy elsewhere, as on the device
+/// machine of `scripts/device_check.sh`).
 pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    std::env::var_os("DOPPEL_ROOT")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
 }
 
-/// Where `scripts/assets.sh` puts ONNX Runtime, the detector and the astronaut's photo.
+/// Where `scripts/assets.sh` puts ONNX Runtime, the detector and the astronaut's photo
+/// (`DOPPEL_ASSETS` for another folder: `scripts/assets_gpu.sh`'s, for the CUDA provider).
 pub fn assets() -> PathBuf {
-    root().join(".cache/assets")
+    std::env::var_os("DOPPEL_ASSETS").map_or_else(|| root().join(".cache/assets"), PathBuf::from)
 }
 
 /// The CPU engine of a stand-in swapper of known cost (`model` in tests/models/cost) with the
-/// bundled CenterFace detector; ONNX Runtime is the one in [`assets`].
+/// bundled CenterFace detector; ONNX Runtime is the one in [`assets`], on the CPU unless
+/// `DOPPEL_BENCH_PROVIDERS=auto` lets it take a GPU provider (CUDA, TensorRT) it has.
 pub fn engine(model: &str) -> Arc<SwapEngine> {
     doppel::runtime::set_library_path(&assets().join("libonnxruntime.so.1.31.1"));
     let config = EngineConfig {
         identity: Some(root().join("tests/models/cost").join(model)),
         detector: Some(assets().join("centerface.onnx")),
-        cpu_only: true,
+        cpu_only: std::env::var("DOPPEL_BENCH_PROVIDERS").as_deref() != Ok("auto"),
         ..EngineConfig::default()
     };
     SwapEngine::get(&config).expect("engine")

@@ -99,7 +99,7 @@ fn all_finite(row: &[Rgba]) -> bool {
 }
 
 /// First non-finite RGB value of `frame` inside `rect` (rows checked in parallel).
-fn check_rgb(frame: &Frame, clip: &'static str, rect: Rect) -> Result<(), BlendError> {
+pub(crate) fn check_rgb(frame: &Frame, clip: &'static str, rect: Rect) -> Result<(), BlendError> {
     let row = |y: usize| &frame.row(y)[rect.x0..rect.x1];
     let mut bad = vec![false; rect.height()];
     par::fill(&mut bad, GRAIN / rect.width().max(1), |r| {

@@ -4,7 +4,7 @@
 //! the per-pixel work runs. The GPU builds its own masks (`crate::gpu::blend_masks`); the CPU's
 //! (`prepare`) are the oracle of its tests.
 
-pub(crate) use super::checks::{check_inputs, check_work};
+pub(crate) use super::checks::{check_inputs, check_rgb, check_work};
 use super::colour_match::{fit, sample_step, Transfer};
 #[cfg(test)]
 pub(crate) use super::mask::Plane;

@@ -63,6 +63,16 @@ impl Rect {
         }
     }
 
+    /// Moved by (`dx`, `dy`): the rectangle in a frame where this one's origin is at (dx, dy).
+    pub fn shifted(&self, dx: usize, dy: usize) -> Rect {
+        Rect {
+            x0: self.x0 + dx,
+            y0: self.y0 + dy,
+            x1: self.x1 + dx,
+            y1: self.y1 + dy,
+        }
+    }
+
     /// Index of frame pixel (x, y) inside a row-major buffer covering this rectangle.
     pub fn index(&self, x: usize, y: usize) -> usize {
         (y - self.y0) * self.width() + (x - self.x0)

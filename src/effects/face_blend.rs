@@ -9,6 +9,7 @@ use super::{
 };
 use crate::blend::{self, BlendOutput, BlendSettings, ColourMatch, Ellipse, MaskSource};
 use crate::colour::ColourSpace;
+use crate::gpu::ops::FrameOps;
 use crate::temporal::DEFAULT_RADIUS;
 use crate::Frame;
 
@@ -308,9 +309,13 @@ impl Effect for FaceBlend {
             )
         })?;
         lines_up(FACE_CLIP, &face, source)?;
+        let on_cpu = request.params.choice(ids::DEVICE) == 1;
+        let gpu = (!on_cpu).then(crate::gpu::context).flatten();
+        // Source goes up once: for detection (a detected-face mask) and for the blend.
+        let source_ops = FrameOps::own(gpu, &source.frame);
         let matte = match (settings.mask, request.params.choice(ids::MASK_SOURCE)) {
             (MaskSource::Matte, DETECTED_FACE) => {
-                match detected_face_matte(source, request, clips)? {
+                match detected_face_matte(source, request, clips, (gpu, source_ops.get()))? {
                     Some(matte) => Some(matte),
                     // No face in this frame: an empty mask (all face once inverted).
                     None if settings.invert => Some(InputFrame {
@@ -327,17 +332,17 @@ impl Effect for FaceBlend {
             lines_up(MATTE_CLIP, m, source)?;
         }
         let matte = matte.as_ref().map(|m| &m.frame);
-        let on_cpu = request.params.choice(ids::DEVICE) == 1;
-        match (!on_cpu).then(crate::gpu::context).flatten() {
-            Some(gpu) => crate::gpu::blend::blend_towards(
+        match (gpu, &source_ops) {
+            (Some(gpu), FrameOps::Gpu(ops)) => crate::gpu::blend::blend_towards_resident(
                 gpu,
                 &source.frame,
+                Some(ops.resident()),
                 &face.frame,
                 matte,
                 &settings,
                 None,
             ),
-            None => blend::blend(&source.frame, &face.frame, matte, &settings),
+            _ => blend::blend(&source.frame, &face.frame, matte, &settings),
         }
         .map(Rendered::Frame)
         .map_err(|e| EffectError(format!("Face Blend: {e}")))

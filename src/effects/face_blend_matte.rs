@@ -8,8 +8,11 @@ use crate::colour::ColourSpace;
 use crate::detect::DetectSettings;
 use crate::face::outline::{outline, rasterise_faces};
 use crate::face::Landmarks;
+use crate::gpu::ops::FrameOps;
+use crate::gpu::Gpu;
 use crate::runtime::Device;
 use crate::swap::engine::{load_detector, DetectorFinder};
+use crate::swap::paste::PixelOps;
 use crate::swap::select::FaceSelection;
 use crate::swap::{ModelFrame, SwapError};
 use crate::Frame;
@@ -20,11 +23,13 @@ fn fail(e: impl std::fmt::Display) -> EffectError {
 
 /// The outline of every face detected in Source, as a matte in Source's placement; `None` when
 /// no face is found. With a temporal radius (and not for thumbnails) the faces are those of the
-/// window around the render time, smoothed, each weighted by its fade.
+/// window around the render time, smoothed, each weighted by its fade. Detection views are
+/// made by `source_ops` for Source (the render's), and on `gpu` (when given) for neighbours.
 pub fn detected_face_matte(
     source: &InputFrame,
     request: &RenderRequest,
     clips: &mut dyn ClipFetch,
+    (gpu, source_ops): (Option<&'static Gpu>, &dyn PixelOps),
 ) -> Result<Option<InputFrame>, EffectError> {
     let params = &request.params;
     let text = params.text(ids::DETECTOR).trim();
@@ -39,7 +44,7 @@ pub fn detected_face_matte(
     let mut matte = Frame::new(w, h);
     let radius = FaceBlend::temporal_radius(params);
     if radius == 0 || request.thumbnail {
-        let faces = ModelFrame::new(&source.frame, space)
+        let faces = ModelFrame::with_ops(&source.frame, space, source_ops)
             .find_faces(&finder)
             .map_err(|e: SwapError| fail(e))?;
         let landmarks: Vec<Landmarks> = faces.iter().map(|f| f.landmarks).collect();
@@ -47,7 +52,7 @@ pub fn detected_face_matte(
     } else {
         let key = AnalysisSettings {
             detector: path,
-            cpu_only: false,
+            cpu_only: gpu.is_none(),
             threshold: detect.score_threshold,
             min_face_px: detect.min_face_px,
             render_scale: request.render_scale,
@@ -55,7 +60,10 @@ pub fn detected_face_matte(
             recogniser: None,
         }
         .hash();
-        let analyse = |frame: &Frame| temporal::analyse(frame, &finder, space, false);
+        let analyse = |frame: &Frame| {
+            let frame_ops = FrameOps::for_frame(gpu, frame, (&source.frame, source_ops));
+            temporal::analyse(frame, frame_ops.get(), &finder, space, false)
+        };
         let window = temporal::window_analyses(source, request.time, radius, key, clips, &analyse)
             .map_err(|e| fail(e.0))?;
         for face in temporal::smoothed_faces(&window, radius, FaceSelection::All, None) {

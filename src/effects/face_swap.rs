@@ -8,10 +8,10 @@ use super::{
 use crate::blend::ColourMatch;
 use crate::colour::ColourSpace;
 use crate::detect::DetectSettings;
-use crate::gpu::ops::GpuOps;
+use crate::gpu::ops::FrameOps;
 use crate::swap::engine::{EngineConfig, EngineFinder, SwapEngine};
 use crate::swap::mask::BoxMask;
-use crate::swap::paste::{CpuOps, PasteSettings, PixelOps};
+use crate::swap::paste::{PasteSettings, PixelOps};
 use crate::swap::select::FaceSelection;
 use crate::swap::{
     swap_faces, swap_frame, CropSwapper, FaceFinder, ModelFrame, Pick, PixelBoost, SwapError,
@@ -284,19 +284,14 @@ impl Effect for FaceSwap {
         let gpu = (!config.cpu_only && !request.thumbnail)
             .then(crate::gpu::context)
             .flatten();
-        let gpu_ops;
-        let ops: &dyn PixelOps = match gpu {
-            Some(gpu) => {
-                gpu_ops = GpuOps::new(gpu, &source.frame);
-                &gpu_ops
-            }
-            None => &CpuOps,
-        };
+        let frame_ops = FrameOps::own(gpu, &source.frame);
+        let ops = frame_ops.get();
         let radius = Self::temporal_radius(params);
         let swapped = if radius == 0 || request.thumbnail {
             swap_frame(&source.frame, &finder, &swapper, ops, &settings)
         } else {
             let window = TemporalSwap {
+                gpu,
                 config: &config,
                 finder: &finder,
                 detect,
@@ -327,6 +322,8 @@ impl Effect for FaceSwap {
 /// Face Swap with the temporal window: the faces at t smoothed over the analyses of the
 /// Source frames around it.
 struct TemporalSwap<'a> {
+    /// Where neighbours' pixel work runs (the rendered frame's is the render's own ops).
+    gpu: Option<&'static crate::gpu::Gpu>,
     config: &'a EngineConfig,
     finder: &'a EngineFinder<'a>,
     detect: DetectSettings,
@@ -357,7 +354,10 @@ impl TemporalSwap<'_> {
         }
         .hash();
         let finder = self.finder;
-        let analyse = |frame: &crate::Frame| temporal::analyse(frame, finder, space, identities);
+        let analyse = |frame: &crate::Frame| {
+            let frame_ops = FrameOps::for_frame(self.gpu, frame, (&source.frame, ops));
+            temporal::analyse(frame, frame_ops.get(), finder, space, identities)
+        };
         let window = temporal::window_analyses(source, request.time, radius, key, clips, &analyse)
             .map_err(|e| EffectError(format!("Face Swap: {}", e.0)))?;
         let matching = settings.paste.colour_match != ColourMatch::None;
@@ -377,7 +377,7 @@ impl TemporalSwap<'_> {
         let detected = window[radius + 1]
             .as_ref()
             .map_or(&[][..], |a| &a.faces[..]);
-        let model = ModelFrame::new(&source.frame, space);
-        Ok(swap_faces(&model, detected, &picks, swapper, ops, settings))
+        let model = ModelFrame::with_ops(&source.frame, space, ops);
+        Ok(swap_faces(&model, detected, &picks, swapper, settings))
     }
 }

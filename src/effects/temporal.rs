@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use super::{ClipFetch, EffectError, InputFrame};
 use crate::colour::ColourSpace;
+use crate::swap::paste::PixelOps;
 use crate::swap::select::FaceSelection;
 use crate::swap::{FaceFinder, ModelFrame};
 use crate::temporal::{
@@ -23,7 +24,7 @@ use crate::temporal::{
 pub const SOURCE: &str = "Source";
 
 /// Bumped whenever the analysis itself changes, so stale entries are never reused.
-const ANALYSIS_VERSION: u32 = 3;
+const ANALYSIS_VERSION: u32 = 4;
 
 /// The Source frames a render at `time` with radius `k` reads: one extra on each side for the
 /// cut decisions at the window's edges.
@@ -78,14 +79,16 @@ impl AnalysisSettings<'_> {
 
 /// One frame's analysis: detections in frame pixels, the cut signature of the detection view,
 /// the plate's colour statistics around each face and, with `embeddings`, each face's identity
-/// embedding (empty where the recogniser fails). A pure function of the frame and the settings.
+/// embedding (empty where the recogniser fails). A pure function of the frame and the settings
+/// (the CPU or the GPU doing the per-pixel work is one: `cpu_only` is part of the key).
 pub fn analyse(
     frame: &crate::Frame,
+    ops: &dyn PixelOps,
     finder: &dyn FaceFinder,
     space: ColourSpace,
     embeddings: bool,
 ) -> Result<FrameAnalysis, EffectError> {
-    let model = ModelFrame::new(frame, space);
+    let model = ModelFrame::with_ops(frame, space, ops);
     let (faces, view) = model
         .find_faces_and_view(finder)
         .map_err(|e| EffectError(e.to_string()))?;

@@ -43,27 +43,75 @@ pub fn blend_towards(
     settings: &BlendSettings,
     target: Option<&TargetCorrection>,
 ) -> Result<Frame, BlendError> {
+    blend_towards_resident(gpu, source, None, face, matte, settings, target)
+}
+
+/// [`blend_towards`] with Source already on the GPU when `resident` holds it (uploaded by the
+/// render's [`super::ops::GpuOps`] for detection), so it goes up once.
+pub fn blend_towards_resident(
+    gpu: &Gpu,
+    source: &Frame,
+    resident: Option<&GpuFrame>,
+    face: &Frame,
+    matte: Option<&Frame>,
+    settings: &BlendSettings,
+    target: Option<&TargetCorrection>,
+) -> Result<Frame, BlendError> {
     let matte = gpu_twin::check_inputs(source, face, matte, settings)?;
-    let (w, h) = source.size();
-    let mask_only = settings.output == BlendOutput::MaskOnly;
     // Face is on the GPU when its alpha is the mask or its colours are blended.
-    let face_on_gpu = (!mask_only || matches!(settings.mask, MaskSource::FaceAlpha))
-        .then(|| GpuFrame::upload(gpu, face));
-    let masks = blend_masks::build(gpu, face_on_gpu.as_ref(), matte, settings, w, h)?;
+    let face_on_gpu = face_needed(settings).then(|| GpuFrame::upload(gpu, face));
+    if let Some(r) = resident {
+        assert_eq!((r.width, r.height), source.size(), "Source's own upload");
+    }
+    let uploaded = resident.is_none().then(|| GpuFrame::upload(gpu, source));
+    let on_gpu = resident.or(uploaded.as_ref()).expect("one of the two");
+    let check = |work| gpu_twin::check_work(source, face, settings, work);
+    blend_resident(
+        gpu,
+        on_gpu,
+        face_on_gpu.as_ref(),
+        matte,
+        settings,
+        target,
+        check,
+    )
+    .map(|out| out.download())
+}
+
+/// Whether a blend reads Face: for its alpha as the mask, or for its colours.
+pub(crate) fn face_needed(settings: &BlendSettings) -> bool {
+    settings.output != BlendOutput::MaskOnly || matches!(settings.mask, MaskSource::FaceAlpha)
+}
+
+/// [`blend_towards`] on frames already on the GPU (`face` present when [`face_needed`]),
+/// leaving the result there. Sizes and the Matte are the caller's to check first; `check_work`
+/// checks Source's and Face's RGB over the work rectangle once the masks are known.
+pub(crate) fn blend_resident<'g>(
+    gpu: &'g Gpu,
+    source: &GpuFrame,
+    face: Option<&GpuFrame>,
+    matte: Option<&Frame>,
+    settings: &BlendSettings,
+    target: Option<&TargetCorrection>,
+    check_work: impl FnOnce(Rect) -> Result<(), BlendError>,
+) -> Result<GpuFrame<'g>, BlendError> {
+    let (w, h) = (source.width, source.height);
+    let mask_only = settings.output == BlendOutput::MaskOnly;
+    let masks = blend_masks::build(gpu, face, matte, settings, w, h)?;
     let work = masks.support.expand(1, w, h);
-    gpu_twin::check_work(source, face, settings, work)?;
+    check_work(work)?;
     let mix = settings.mix.clamp(0.0, 1.0);
-    let on_gpu = GpuFrame::upload(gpu, source);
+    let on_gpu = source;
     let out = GpuFrame::new(gpu, w, h);
     if mask_only {
         let mut encoder = gpu.encoder();
-        record_base(&mut encoder, &on_gpu, &out, true);
+        record_base(&mut encoder, on_gpu, &out, true);
         record_mask_only(gpu, &mut encoder, &out, masks.fin(), masks.support, mix);
         gpu.submit(encoder);
-        return Ok(out.download());
+        return Ok(out);
     }
-    let face_on_gpu = face_on_gpu.expect("uploaded for the colour steps");
-    let matched = matched_face(gpu, settings, &on_gpu, &face_on_gpu, &masks, work, target);
+    let face_on_gpu = face.expect("on the GPU for the colour steps");
+    let matched = matched_face(gpu, settings, on_gpu, face_on_gpu, &masks, work, target);
     let mut encoder = gpu.encoder();
     // Held until the encoder is submitted: the solve's buffers must not be reused before.
     let solved = settings.seamless.then(|| {
@@ -77,7 +125,7 @@ pub fn blend_towards(
         super::poisson::seamless(
             gpu,
             &mut encoder,
-            &on_gpu,
+            on_gpu,
             &matched,
             masks.fin(),
             work,
@@ -86,7 +134,7 @@ pub fn blend_towards(
     });
     let matched = solved.as_ref().map_or(&matched, |s| &s.face);
     let face_only = settings.output == BlendOutput::FaceOnly;
-    record_base(&mut encoder, &on_gpu, &out, face_only);
+    record_base(&mut encoder, on_gpu, &out, face_only);
     record_composite(
         gpu,
         &mut encoder,
@@ -99,7 +147,7 @@ pub fn blend_towards(
         face_only,
     );
     gpu.submit(encoder);
-    Ok(out.download())
+    Ok(out)
 }
 
 /// Face over `work` (a `work`-sized frame) with `settings`' colour match fitted so that Face's

@@ -33,6 +33,8 @@ pub mod multigrid;
 pub mod ops;
 pub mod poisson;
 pub mod quantiles;
+pub mod reduce;
+pub mod region;
 pub mod tensor;
 pub mod warp;
 
@@ -46,6 +48,8 @@ mod tests_colour;
 mod tests_crop;
 #[cfg(test)]
 mod tests_mask;
+#[cfg(test)]
+mod tests_ops;
 #[cfg(test)]
 mod tests_poisson;
 

@@ -71,7 +71,7 @@ pub(crate) fn max_diff(a: &Frame, b: &Frame) -> f32 {
 }
 
 /// Every pipeline's composed shader source (see the module doc of `gpu`), by shader name.
-const SOURCES: [(&str, &str); 15] = [
+const SOURCES: [(&str, &str); 17] = [
     ("blur", super::blur::SOURCE),
     ("boost", super::boost::SOURCE),
     ("colour_apply", super::colour_apply::SOURCE),
@@ -85,6 +85,8 @@ const SOURCES: [(&str, &str); 15] = [
     ("multigrid", super::multigrid::SOURCE),
     ("poisson", super::poisson::SOURCE),
     ("quantiles", super::quantiles::SOURCE),
+    ("reduce", super::reduce::SOURCE),
+    ("region", super::region::SOURCE),
     ("tensor", super::tensor::SOURCE),
     ("warp", super::warp::SOURCE),
 ];

@@ -103,14 +103,51 @@ pub fn warp_from_crop<'g>(
     let (w, h) = (region.width(), region.height());
     let face = GpuFrame::new(gpu, w, h);
     let mask = GpuPlane::new(gpu, w, h);
+    record_from_crop(
+        gpu,
+        encoder,
+        crop,
+        m,
+        region,
+        &[face.buffer(), mask.buffer()],
+    );
+    (face, mask)
+}
+
+/// [`warp_from_crop`] with the coverage multiplied into the face's alpha (a paste's face: its
+/// mask where the crop reaches), one frame instead of two.
+pub fn warp_from_crop_masked<'g>(
+    gpu: &'g Gpu,
+    encoder: &mut wgpu::CommandEncoder,
+    crop: &GpuFrame,
+    m: &Similarity,
+    region: Region,
+) -> GpuFrame<'g> {
+    let face = GpuFrame::new(gpu, region.width(), region.height());
+    record_from_crop(gpu, encoder, crop, m, region, &[face.buffer()]);
+    face
+}
+
+/// Records `from_crop` (outputs: face and mask) or `from_crop_masked` (output: face); the
+/// outputs are cleared instead when `crop` is empty or `m` is not finite (as on the CPU).
+fn record_from_crop(
+    gpu: &Gpu,
+    encoder: &mut wgpu::CommandEncoder,
+    crop: &GpuFrame,
+    m: &Similarity,
+    region: Region,
+    outputs: &[&wgpu::Buffer],
+) {
     let finite = [m.a, m.b, m.tx, m.ty].iter().all(|v| v.is_finite());
     if crop.width == 0 || crop.height == 0 || !finite {
-        encoder.clear_buffer(face.buffer(), 0, None);
-        encoder.clear_buffer(mask.buffer(), 0, None);
-        return (face, mask);
+        for &buffer in outputs {
+            encoder.clear_buffer(buffer, 0, None);
+        }
+        return;
     }
+    let (w, h) = (region.width(), region.height());
     if w == 0 || h == 0 {
-        return (face, mask);
+        return;
     }
     let uniforms = uniforms(
         (w, h),
@@ -118,13 +155,12 @@ pub fn warp_from_crop<'g>(
         &m.to_opencv(),
         (region.x0 as f64, region.y0 as f64),
     );
-    let kernel = gpu.kernel(SOURCE, "from_crop");
-    gpu.dispatch(
-        encoder,
-        &kernel,
-        &uniforms,
-        &[crop.buffer(), face.buffer(), mask.buffer()],
-        Gpu::tiles(w, h),
-    );
-    (face, mask)
+    let entry = match outputs.len() {
+        1 => "from_crop_masked",
+        _ => "from_crop",
+    };
+    let kernel = gpu.kernel(SOURCE, entry);
+    let mut buffers = vec![crop.buffer()];
+    buffers.extend_from_slice(outputs);
+    gpu.dispatch(encoder, &kernel, &uniforms, &buffers, Gpu::tiles(w, h));
 }

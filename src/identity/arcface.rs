@@ -17,7 +17,7 @@ use super::embedding::{average, source_vector, PhotoSetKey, SharedEmbedding, EMB
 use super::error::IdentityError;
 use super::tensor::crop_to_tensor;
 use super::{Identity, IdentitySource};
-use crate::face::{align, warp_to_crop, Landmarks, Template};
+use crate::face::{align, warp_to_crop, Landmarks, Similarity, Template};
 use crate::runtime::{load_model, Device, Model, Tensor};
 use crate::Frame;
 
@@ -93,10 +93,20 @@ impl Recogniser {
 
     /// The raw ArcFace embedding of the face at `landmarks` in `frame`.
     pub fn embed(&self, frame: &Frame, landmarks: &Landmarks) -> Result<Vec<f32>, IdentityError> {
+        self.embed_with(landmarks, |m, size| warp_to_crop(frame, m, size))
+    }
+
+    /// [`Recogniser::embed`] of the crop `crop` makes for the frame→crop similarity and size it
+    /// is given (a crop already in the model domain: sRGB-encoded 0..1).
+    pub fn embed_with(
+        &self,
+        landmarks: &Landmarks,
+        crop: impl FnOnce(&Similarity, usize) -> Frame,
+    ) -> Result<Vec<f32>, IdentityError> {
         let m = align(landmarks, Template::Arcface112V2, 112).ok_or_else(|| {
             IdentityError::source("the face's landmarks are degenerate; it cannot be aligned")
         })?;
-        let crop = warp_to_crop(frame, &m, 112);
+        let crop = crop(&m, 112);
         let input = crop_to_tensor(&crop, &RECOGNISER_FORMAT);
         let out = self.model.run(&[(self.input.as_str(), &input)])?;
         let v = out.first().map(Tensor::to_f32_vec).unwrap_or_default();

@@ -70,7 +70,9 @@ impl FaceFinder for EngineFinder<'_> {
 
     fn embedding(&self, frame: &ModelFrame, face: &FoundFace) -> Option<Vec<f32>> {
         let recogniser = self.engine.recogniser.as_ref()?;
-        recogniser.embed(frame.full(), &face.landmarks).ok()
+        recogniser
+            .embed_with(&face.landmarks, |m, size| frame.crop(m, size))
+            .ok()
     }
 
     fn reference(&self) -> Option<&[f32]> {
@@ -104,7 +106,7 @@ impl EngineSwapper<'_> {
                         )
                     })?;
                     let target = recogniser
-                        .embed(frame.full(), &face.landmarks)
+                        .embed_with(&face.landmarks, |m, size| frame.crop(m, size))
                         .map_err(err)?;
                     identity_weight_mix(v, &target, self.identity_weight, e.identity.kind())
                 } else {

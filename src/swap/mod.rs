@@ -10,12 +10,12 @@ mod engine_adapters;
 
 pub mod mask;
 pub mod mask_models;
+pub mod model_domain;
 pub mod paste;
 mod pipeline;
 pub mod select;
 
 use std::fmt;
-use std::sync::OnceLock;
 
 use crate::colour::ColourSpace;
 use crate::face::{align, Landmarks, Similarity, Template};
@@ -58,35 +58,33 @@ impl fmt::Display for SwapError {
 impl std::error::Error for SwapError {}
 
 /// The frame being swapped, as models see it (sRGB-encoded RGB 0..1), made only as far as
-/// needed: crops are warped from the host's frame and converted alone, and the whole converted
-/// frame is built only for the recogniser (identity weight, reference photo) of linear input.
+/// needed: crops are warped from the host's frame and converted alone, detection runs on a
+/// reduced converted view, and the per-pixel work of both is `ops`' (the CPU's or the GPU's).
 pub struct ModelFrame<'a> {
     frame: &'a Frame,
     space: ColourSpace,
-    full: OnceLock<Frame>,
+    ops: &'a dyn PixelOps,
 }
 
 impl<'a> ModelFrame<'a> {
+    /// `frame` with its per-pixel work on the CPU.
     pub fn new(frame: &'a Frame, space: ColourSpace) -> Self {
-        ModelFrame {
-            frame,
-            space,
-            full: OnceLock::new(),
-        }
+        Self::with_ops(frame, space, &paste::CpuOps)
     }
 
-    /// The whole frame in the model domain.
-    pub fn full(&self) -> &Frame {
-        match self.space {
-            // Already display-encoded: crops are clamped where they are used.
-            ColourSpace::Srgb => self.frame,
-            ColourSpace::Linear => self.full.get_or_init(|| model_view(self.frame, self.space)),
-        }
+    /// `frame` with its per-pixel work done by `ops`.
+    pub fn with_ops(frame: &'a Frame, space: ColourSpace, ops: &'a dyn PixelOps) -> Self {
+        ModelFrame { frame, space, ops }
+    }
+
+    /// The per-pixel steps this frame's work runs on.
+    pub fn ops(&self) -> &'a dyn PixelOps {
+        self.ops
     }
 
     /// A `size × size` crop through the frame→crop similarity `m`, in the model domain.
-    pub fn crop(&self, ops: &dyn PixelOps, m: &Similarity, size: usize) -> Frame {
-        to_model_domain(ops.warp_to_crop(self.frame, m, size), self.space)
+    pub fn crop(&self, m: &Similarity, size: usize) -> Frame {
+        self.ops.model_crop(self.frame, m, size, self.space)
     }
 
     /// The faces in the frame, in its own pixels (detection runs on a reduced view).
@@ -109,49 +107,13 @@ impl<'a> ModelFrame<'a> {
     /// A reduced copy for detection (longer side near `DETECT_SIDE`) and its integer factor.
     pub fn for_detection(&self) -> (Frame, usize) {
         let factor = (self.frame.width().max(self.frame.height()) / DETECT_SIDE).max(1);
-        let view = to_model_domain(box_reduce(self.frame, factor), self.space);
+        let view = self.ops.detection_view(self.frame, factor, self.space);
         (view, factor)
     }
 }
 
 /// Detectors work near this size; larger frames are box-reduced by an integer factor first.
 pub const DETECT_SIDE: usize = 640;
-
-/// Averages `factor × factor` blocks (the last partial blocks too), rows in parallel.
-fn box_reduce(frame: &Frame, factor: usize) -> Frame {
-    if factor <= 1 {
-        return frame.clone();
-    }
-    let (w, h) = (
-        frame.width().div_ceil(factor),
-        frame.height().div_ceil(factor),
-    );
-    let mut out = Frame::new(w, h);
-    crate::blend::par::bands(out.pixels_mut(), w, 16 * 1024, |first, band| {
-        let mut sums = vec![[0.0f32; 3]; w];
-        for (i, row) in band.chunks_mut(w).enumerate() {
-            let by = first + i;
-            sums.iter_mut().for_each(|s| *s = [0.0; 3]);
-            let rows = (by * factor)..((by + 1) * factor).min(frame.height());
-            let n_rows = rows.len();
-            for y in rows {
-                for (chunk, s) in frame.row(y).chunks(factor).zip(sums.iter_mut()) {
-                    for p in chunk {
-                        s[0] += p[0];
-                        s[1] += p[1];
-                        s[2] += p[2];
-                    }
-                }
-            }
-            for (bx, (o, s)) in row.iter_mut().zip(&sums).enumerate() {
-                let cols = ((bx + 1) * factor).min(frame.width()) - bx * factor;
-                let n = (cols * n_rows) as f32;
-                *o = [s[0] / n, s[1] / n, s[2] / n, 1.0];
-            }
-        }
-    });
-    out
-}
 
 /// Finds faces in a model-domain frame (sRGB-encoded RGB 0..1).
 pub trait FaceFinder: Send + Sync {
@@ -228,29 +190,6 @@ pub struct SwapSettings {
 pub struct SwapReport {
     pub faces_found: usize,
     pub faces_swapped: usize,
-}
-
-/// The frame as models see it: sRGB-encoded RGB clamped to 0..1, alpha 1.
-pub fn model_view(frame: &Frame, space: ColourSpace) -> Frame {
-    to_model_domain(frame.clone(), space)
-}
-
-fn to_model_domain(mut frame: Frame, space: ColourSpace) -> Frame {
-    for p in frame.pixels_mut() {
-        for c in p.iter_mut().take(3) {
-            let encoded = match space {
-                ColourSpace::Linear => crate::colour::srgb_encode(*c),
-                ColourSpace::Srgb => *c,
-            };
-            *c = if encoded.is_finite() {
-                encoded.clamp(0.0, 1.0)
-            } else {
-                0.0
-            };
-        }
-        p[3] = 1.0;
-    }
-    frame
 }
 
 /// A face found in a reduced view, in the full frame's pixels (centres at +0.5 scale exactly).

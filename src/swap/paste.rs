@@ -1,6 +1,7 @@
 //! The per-pixel steps of a swap behind one small interface (warp into a crop, paste a crop back
 //! with its mask and colour transfer), so a GPU implementation can replace the CPU one.
 
+use super::model_domain;
 use crate::blend::{
     self, BlendError, BlendOutput, BlendSettings, ColourMatch, MaskSource, TargetCorrection,
 };
@@ -38,6 +39,16 @@ pub trait PixelOps: Send + Sync {
     /// (bilinear, replicated border).
     fn warp_to_crop(&self, frame: &Frame, m: &Similarity, size: usize) -> Frame;
 
+    /// [`PixelOps::warp_to_crop`] put in the model domain (see [`model_domain`]).
+    fn model_crop(&self, frame: &Frame, m: &Similarity, size: usize, space: ColourSpace) -> Frame {
+        model_domain::to_model_domain(self.warp_to_crop(frame, m, size), space)
+    }
+
+    /// `frame` reduced by `factor` (block means) in the model domain: what detection runs on.
+    fn detection_view(&self, frame: &Frame, factor: usize, space: ColourSpace) -> Frame {
+        model_domain::detection_view(frame, factor, space)
+    }
+
     /// Pastes `crop` (RGB in the plate's encoding; alpha = the crop-space mask) back through `m`:
     /// returns the new pixels of the crop's footprint on `plate` (with `earlier` patches applied
     /// first), changed only where the mask is non-zero; `None` when nothing lands in the frame.
@@ -60,7 +71,7 @@ pub trait PixelOps: Send + Sync {
 pub struct CpuOps;
 
 /// `frame`'s pixels in `r`, with the parts of `earlier` patches that overlap it.
-fn copy_region(frame: &Frame, earlier: &[Patch], r: Region) -> Frame {
+pub(crate) fn copy_region(frame: &Frame, earlier: &[Patch], r: Region) -> Frame {
     let mut out = Frame::from_fn(r.width(), r.height(), |x, y| {
         frame.pixel(r.x0 + x, r.y0 + y)
     });
@@ -98,40 +109,27 @@ impl PixelOps for CpuOps {
         layer: Layer,
     ) -> Result<Option<Patch>, PasteError> {
         let settings = blend_settings(settings, layer);
-        paste_with(
-            plate,
-            earlier,
-            crop.width(),
-            m,
-            |region| warp_from_crop(crop, m, region),
-            |under, face| blend::blend_towards(under, face, None, &settings, target),
+        let (w, h) = plate.size();
+        let Some(region) = paste_region(m, crop.width(), w, h) else {
+            return Ok(None);
+        };
+        let (mut face, inside) = warp_from_crop(crop, m, region);
+        for (p, c) in face.pixels_mut().iter_mut().zip(&inside) {
+            p[3] *= c;
+        }
+        let under = copy_region(plate, earlier, region);
+        patch_of(
+            blend::blend_towards(&under, &face, None, &settings, target),
+            region,
         )
     }
 }
 
-/// A paste around its two per-pixel steps, which implementations supply: the footprint on
-/// `plate` of a `crop_size` crop through `m` (`None` when nothing lands in the frame), the face
-/// warped back into it by `warp_back` (RGBA, and the coverage of the crop that scales alpha),
-/// the plate's pixels there with `earlier` patches applied, and `blend_over` of the face over them
-/// as the patch.
-pub(crate) fn paste_with(
-    plate: &Frame,
-    earlier: &[Patch],
-    crop_size: usize,
-    m: &Similarity,
-    warp_back: impl FnOnce(Region) -> (Frame, Vec<f32>),
-    blend_over: impl FnOnce(&Frame, &Frame) -> Result<Frame, BlendError>,
-) -> Result<Option<Patch>, PasteError> {
-    let (w, h) = plate.size();
-    let Some(region) = paste_region(m, crop_size, w, h) else {
-        return Ok(None);
-    };
-    let (mut face, inside) = warp_back(region);
-    for (p, c) in face.pixels_mut().iter_mut().zip(&inside) {
-        p[3] *= c;
-    }
-    let under = copy_region(plate, earlier, region);
-    patch_of(blend_over(&under, &face), region)
+/// Whether any of `patches` covers part of `r`.
+pub(crate) fn overlaps(patches: &[Patch], r: Region) -> bool {
+    patches.iter().any(|p| {
+        p.x < r.x1 && r.x0 < p.x + p.pixels.width() && p.y < r.y1 && r.y0 < p.y + p.pixels.height()
+    })
 }
 
 /// How a paste blends its region: the face's alpha is the mask.
@@ -151,7 +149,7 @@ pub(crate) fn blend_settings(settings: &PasteSettings, layer: Layer) -> BlendSet
 }
 
 /// A paste's blended region as a patch at `region`, or why there is none.
-fn patch_of(
+pub(crate) fn patch_of(
     blended: Result<Frame, BlendError>,
     region: Region,
 ) -> Result<Option<Patch>, PasteError> {
@@ -163,8 +161,16 @@ fn patch_of(
         })),
         // The mask fell outside the frame or was blanked by other masks: nothing to paste.
         Err(BlendError::EmptyMask) => Ok(None),
-        Err(BlendError::NonFinite { .. }) => Err(PasteError(
+        Err(BlendError::NonFinite { clip: "Face", .. }) => Err(PasteError(
             "the swap model returned NaN or infinite values".into(),
+        )),
+        Err(BlendError::NonFinite { clip, x, y }) => Err(PasteError(
+            BlendError::NonFinite {
+                clip,
+                x: x + region.x0,
+                y: y + region.y0,
+            }
+            .to_string(),
         )),
         Err(e) => Err(PasteError(e.to_string())),
     }

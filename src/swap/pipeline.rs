@@ -34,7 +34,7 @@ pub fn swap_frame(
     ops: &dyn PixelOps,
     settings: &SwapSettings,
 ) -> Result<(SwapResult, SwapReport), SwapError> {
-    let model = ModelFrame::new(frame, settings.paste.colour_space);
+    let model = ModelFrame::with_ops(frame, settings.paste.colour_space, ops);
     let faces = model.find_faces(finder)?;
     let boxes: Vec<[f32; 4]> = faces.iter().map(|f| f.bbox).collect();
     let chosen = select(&boxes, settings.selection, |i| {
@@ -48,21 +48,20 @@ pub fn swap_frame(
             colour_target: None,
         })
         .collect();
-    swap_faces(&model, &faces, &picks, swapper, ops, settings)
+    swap_faces(&model, &faces, &picks, swapper, settings)
 }
 
 /// Swaps faces chosen elsewhere (per frame by [`swap_frame`], or smoothed over time):
 /// `detected` are the frame's own detections (for the report and the debug view), `picks`
-/// the faces to swap, in order.
+/// the faces to swap, in order. The per-pixel work is `model`'s ops'.
 pub fn swap_faces(
     model: &ModelFrame,
     detected: &[FoundFace],
     picks: &[Pick],
     swapper: &dyn CropSwapper,
-    ops: &dyn PixelOps,
     settings: &SwapSettings,
 ) -> Result<(SwapResult, SwapReport), SwapError> {
-    let frame = model.frame;
+    let (frame, ops) = (model.frame, model.ops());
     let mut report = SwapReport {
         faces_found: detected.len(),
         faces_swapped: 0,
@@ -92,7 +91,7 @@ pub fn swap_faces(
         if pick.strength <= 0.0 {
             continue;
         }
-        let Some((crop, m)) = swap_face(model, &pick.face, swapper, ops, settings)? else {
+        let Some((crop, m)) = swap_face(model, &pick.face, swapper, settings)? else {
             continue;
         };
         let paste = PasteSettings {
@@ -165,7 +164,6 @@ pub(crate) fn swap_face(
     view: &ModelFrame,
     face: &FoundFace,
     swapper: &dyn CropSwapper,
-    ops: &dyn PixelOps,
     settings: &SwapSettings,
 ) -> Result<Option<(Frame, Similarity)>, SwapError> {
     let (template, size) = (swapper.template(), swapper.crop_size());
@@ -173,7 +171,7 @@ pub(crate) fn swap_face(
     let Some(m) = align(&face.landmarks, template, size * k) else {
         return Ok(None);
     };
-    let crop = view.crop(ops, &m, size * k);
+    let crop = view.crop(&m, size * k);
     // Judged on the target, before the swap: what covers the face, which parts are face.
     let full = size * k;
     let extra = swapper.extra_masks(&crop)?;
@@ -198,6 +196,12 @@ pub(crate) fn swap_face(
                 out.face.width(),
                 out.face.height()
             )));
+        }
+        let finite = |p: &[f32; 4]| p[..3].iter().all(|v| v.is_finite());
+        if !out.face.pixels().iter().all(finite) {
+            return Err(SwapError(
+                "the swap model returned NaN or infinite values".into(),
+            ));
         }
         if let Some(mask) = out.mask {
             masks.push(Frame::from_fn(size, size, |x, y| [mask[y * size + x]; 4]));

@@ -307,11 +307,10 @@ fn a_pick_strength_scales_the_paste_strength_and_zero_skips_the_face() {
         strength,
         colour_target: None,
     };
-    let (got, report) = swap_faces(&model, &faces, &[pick(0.5)], &swapper, &CpuOps, &full).unwrap();
+    let (got, report) = swap_faces(&model, &faces, &[pick(0.5)], &swapper, &full).unwrap();
     assert_eq!(got.into_frame(&frame), want);
     assert_eq!(report.faces_swapped, 1);
-    let (none, report) =
-        swap_faces(&model, &faces, &[pick(0.0)], &swapper, &CpuOps, &full).unwrap();
+    let (none, report) = swap_faces(&model, &faces, &[pick(0.0)], &swapper, &full).unwrap();
     assert_eq!(none.into_frame(&frame), frame);
     assert_eq!(report.faces_swapped, 0);
 }
@@ -346,4 +345,29 @@ fn linear_input_round_trips_through_the_model_domain() {
         value > 30.0,
         "linear frames must be converted for the model and back ({value:.1} dB)"
     );
+}
+
+#[test]
+fn non_finite_model_output_and_plate_pixels_are_named_errors() {
+    let frame = synthetic_plate(400, 300, 5);
+    let finder = OneFace {
+        centre: (200.0, 150.0),
+        iod: 40.0,
+    };
+    let s = settings(SwapOutput::Composite, PixelBoost::Off);
+    let broken = IdentitySwapper {
+        size: 128,
+        gain: f32::NAN,
+    };
+    let err = swap_frame(&frame, &finder, &broken, &CpuOps, &s).unwrap_err();
+    assert!(err.0.contains("swap model returned NaN"), "{err}");
+    // A NaN in the plate under the face: named with its frame position.
+    let mut plate = frame.clone();
+    plate.set_pixel(201, 152, [f32::NAN, 0.5, 0.5, 1.0]);
+    let swapper = IdentitySwapper {
+        size: 128,
+        gain: 1.0,
+    };
+    let err = swap_frame(&plate, &finder, &swapper, &CpuOps, &s).unwrap_err();
+    assert!(err.0.contains("(201, 152)"), "{err}");
 }

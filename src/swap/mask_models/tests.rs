@@ -10,7 +10,7 @@ use crate::colour::ColourSpace;
 use crate::face::{Landmarks, Template};
 use crate::runtime::tests::init_test_runtime;
 use crate::swap::mask::BoxMask;
-use crate::swap::paste::{CpuOps, PasteSettings};
+use crate::swap::paste::PasteSettings;
 use crate::swap::select::FaceSelection;
 use crate::swap::{
     swap_face, CropSwapper, FoundFace, ModelFrame, PixelBoost, SwapOutput, SwapSettings,
@@ -306,7 +306,7 @@ fn extra_masks_see_the_boosted_crop_and_cut_the_paste_mask() {
         seen: Mutex::new(Vec::new()),
         wrong_size: false,
     };
-    let (crop, _) = swap_face(&view, &face, &swapper, &CpuOps, &settings)
+    let (crop, _) = swap_face(&view, &face, &swapper, &settings)
         .unwrap()
         .unwrap();
     assert_eq!(
@@ -325,6 +325,6 @@ fn extra_masks_see_the_boosted_crop_and_cut_the_paste_mask() {
         wrong_size: true,
         ..swapper
     };
-    let err = swap_face(&view, &face, &wrong, &CpuOps, &settings).err();
+    let err = swap_face(&view, &face, &wrong, &settings).err();
     assert!(err.is_some_and(|e| e.0.contains("mask")));
 }
