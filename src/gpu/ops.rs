@@ -84,51 +84,50 @@ impl<'f> GpuOps<'f> {
             .get_or_init(|| GpuFrame::upload(self.gpu, self.frame))
     }
 
-    /// `frame` on the GPU: the resident upload when it is the rendered frame, else `upload`
-    /// (which lives as long as the result is used).
-    fn on_gpu<'a>(
-        &'a self,
+    /// What `record` makes from `frame` on the GPU, downloaded. `frame` is the resident
+    /// upload when it is the rendered frame, else uploaded for this step alone.
+    fn made_from(
+        &self,
         frame: &Frame,
-        upload: &'a mut Option<GpuFrame<'static>>,
-    ) -> &'a GpuFrame<'static> {
-        if std::ptr::eq(frame, self.frame) {
-            self.resident()
-        } else {
-            upload.insert(GpuFrame::upload(self.gpu, frame))
-        }
+        record: impl FnOnce(&mut wgpu::CommandEncoder, &GpuFrame) -> GpuFrame<'static>,
+    ) -> Frame {
+        let other;
+        let source = match std::ptr::eq(frame, self.frame) {
+            true => self.resident(),
+            false => {
+                other = GpuFrame::upload(self.gpu, frame);
+                &other
+            }
+        };
+        let mut encoder = self.gpu.encoder();
+        let made = record(&mut encoder, source);
+        self.gpu.submit(encoder);
+        made.download()
     }
 }
 
 impl PixelOps for GpuOps<'_> {
     fn warp_to_crop(&self, frame: &Frame, m: &Similarity, size: usize) -> Frame {
         let gpu = self.gpu;
-        let mut other = None;
-        let source = self.on_gpu(frame, &mut other);
-        let mut encoder = gpu.encoder();
-        let crop = warp::warp_to_crop(gpu, &mut encoder, source, m, size);
-        gpu.submit(encoder);
-        crop.download()
+        self.made_from(frame, |e, source| {
+            warp::warp_to_crop(gpu, e, source, m, size)
+        })
     }
 
     fn model_crop(&self, frame: &Frame, m: &Similarity, size: usize, space: ColourSpace) -> Frame {
         let gpu = self.gpu;
-        let mut other = None;
-        let source = self.on_gpu(frame, &mut other);
-        let mut encoder = gpu.encoder();
-        let crop = warp::warp_to_crop(gpu, &mut encoder, source, m, size);
-        let model = reduce::to_model_domain(gpu, &mut encoder, &crop, 1, space);
-        gpu.submit(encoder);
-        model.download()
+        self.made_from(frame, |e, source| {
+            // The crop's buffer returns to the pool after the submit (see `super::buffers`).
+            let crop = warp::warp_to_crop(gpu, e, source, m, size);
+            reduce::to_model_domain(gpu, e, &crop, 1, space)
+        })
     }
 
     fn detection_view(&self, frame: &Frame, factor: usize, space: ColourSpace) -> Frame {
         let gpu = self.gpu;
-        let mut other = None;
-        let source = self.on_gpu(frame, &mut other);
-        let mut encoder = gpu.encoder();
-        let view = reduce::to_model_domain(gpu, &mut encoder, source, factor, space);
-        gpu.submit(encoder);
-        view.download()
+        self.made_from(frame, |e, source| {
+            reduce::to_model_domain(gpu, e, source, factor, space)
+        })
     }
 
     /// The crop goes up, is warped back into its region (coverage folded into alpha) and
